@@ -113,7 +113,7 @@ struct panels_pool {
 
 struct panels_pool_opts {
     int k;
-    const char *id_column;       /* NULL: "id", or row numbers if the file has no such column */
+    const char *id_column; /* NULL: "id", or row numbers if the file has no such column */
     const char *const *household_columns; /* NULL-terminated list or NULL */
 };
 
@@ -150,17 +150,17 @@ const char *panels_algorithm_name(enum panels_algorithm alg);
 struct panels_dist {
     int k;
     int npanels;
-    double *prob;  /* npanels, sum 1 */
-    int *members;  /* npanels * k */
+    double *prob; /* npanels, sum 1 */
+    int *members; /* npanels * k */
 };
 
 struct panels_stats {
-    int types;        /* distinct profiles (after splitting households) */
-    int stages;       /* leximin levels fixed */
-    int columns;      /* panels generated */
-    int mip_calls;    /* pricing MIPs solved */
-    int lp_solves;    /* master LP solves */
-    double seconds;   /* wall time of panels_select (for display only) */
+    int types;      /* distinct profiles (after splitting households) */
+    int stages;     /* leximin levels fixed */
+    int columns;    /* panels generated */
+    int mip_calls;  /* pricing MIPs solved */
+    int lp_solves;  /* master LP solves */
+    double seconds; /* wall time of panels_select (for display only) */
 };
 
 /* Called now and then during a long computation; done/total is a rough fraction. */
@@ -168,8 +168,8 @@ typedef void (*panels_progress_fn)(void *arg, const char *phase, double fraction
 
 struct panels_select_opts {
     enum panels_algorithm algorithm;
-    int legacy_runs;              /* legacy: number of greedy draws (default 1000) */
-    panels_progress_fn progress;  /* may be NULL */
+    int legacy_runs;             /* legacy: number of greedy draws (default 1000) */
+    panels_progress_fn progress; /* may be NULL */
     void *progress_arg;
 };
 
@@ -230,8 +230,8 @@ panels_err panels_lottery(const struct panels_pool *pool, const struct panels_di
 /* ---- infeasible quotas ----------------------------------------------------------------- */
 
 struct panels_change {
-    int value;     /* index into pool->values */
-    int is_max;    /* 0: lower the min, 1: raise the max */
+    int value;  /* index into pool->values */
+    int is_max; /* 0: lower the min, 1: raise the max */
     int from, to;
 };
 

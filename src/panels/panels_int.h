@@ -1,0 +1,100 @@
+/*
+ * panels_int.h — internals shared by the engine's files, not part of the public face.
+ *
+ * The solver never looks at single volunteers: people with the same feature profile are
+ * interchangeable for the quotas, so they form one "type" with a count, and a panel is a
+ * vector of counts per type. Members of a household of two or more are each their own type
+ * (count 1), and a household row says at most one of them may sit on a panel. The pricing
+ * MIP (panels_price.c) finds the panel of greatest weight; the master LP and the leximin
+ * stages live in panels_leximin.c; panels_expand.c turns type-level panels back into panels
+ * of people with exactly equal probabilities within each type.
+ */
+#ifndef NOABER_PANELS_INT_H
+#define NOABER_PANELS_INT_H
+
+#include "panels/panels.h"
+
+#include <stdint.h>
+
+struct pn_problem {
+    int k, nfeatures, nvalues, ntypes, npeople;
+    int *lo, *hi; /* nvalues: quota bounds */
+    int *cnt;     /* ntypes: people of each type */
+    int *tval;    /* ntypes * nfeatures: value index per feature */
+    int *tfirst;  /* ntypes + 1: members of type t are tpeople[tfirst[t] .. tfirst[t+1]) */
+    int *tpeople; /* npeople, ascending within each type */
+    int *type_of; /* npeople */
+    int nhh;      /* households of two or more */
+    int *hhfirst; /* nhh + 1 */
+    int *hhtypes; /* the (singleton) types of each household */
+};
+
+panels_err pn_problem_build(const struct panels_pool *pool, struct pn_problem *pb);
+void pn_problem_free(struct pn_problem *pb);
+
+/* A growing set of type-level panels (columns). */
+struct pn_cols {
+    int ntypes;
+    int n, cap;
+    int *x; /* n * ntypes */
+};
+
+int pn_cols_add(struct pn_cols *c, const int *x); /* 0 ok, -1 out of memory; skips duplicates? no */
+int pn_cols_find(const struct pn_cols *c, const int *x); /* index or -1 */
+void pn_cols_free(struct pn_cols *c);
+
+/* Deterministic pseudo-random numbers (xoshiro256**), seeded from text with SHA-256. */
+struct pn_rng {
+    uint64_t s[4];
+};
+
+void pn_rng_seed(struct pn_rng *r, const char *text);
+uint64_t pn_rng_next(struct pn_rng *r);
+double pn_rng_unit(struct pn_rng *r);      /* [0,1) */
+int pn_rng_below(struct pn_rng *r, int n); /* [0,n) */
+
+/* ---- pricing MIP ----------------------------------------------------------------------- */
+
+struct pn_pricer;
+
+struct pn_pricer *pn_pricer_new(const struct pn_problem *pb);
+void pn_pricer_free(struct pn_pricer *pr);
+
+/*
+ * Maximise sum_t w[t] * x[t] over quota-feasible panels. Every integer solution found with
+ * value > target goes into found (duplicates skipped). With stop_early, the search ends at the
+ * first such solution; otherwise it runs to optimality. incumbent (may be NULL) is a known
+ * feasible panel used to prune. Returns 0 when the search completed (so no panel exceeds
+ * max(target, *best)), 1 when stopped early, 2 when infeasible, -1 on solver failure.
+ * *best receives the value of the best solution found (or -inf).
+ */
+int pn_price(struct pn_pricer *pr, const double *w, double target, int stop_early,
+             const int *incumbent, struct pn_cols *found, double *best);
+
+/* ---- algorithms ------------------------------------------------------------------------ */
+
+/* Type-level distribution: cols with weights lambda (sum 1). */
+struct pn_tdist {
+    struct pn_cols cols;
+    double *lambda;
+};
+
+void pn_tdist_free(struct pn_tdist *d);
+
+panels_err pn_leximin(const struct pn_problem *pb, int maximin_only,
+                      const struct panels_select_opts *opts, struct pn_tdist *out,
+                      struct panels_stats *st, struct panels_diag *diag);
+
+panels_err pn_legacy(const struct panels_pool *pool, int runs, struct panels_dist *out,
+                     struct panels_diag *diag);
+
+/* Person-level panels with exact equal shares within each type. */
+panels_err pn_expand(const struct pn_problem *pb, const struct pn_tdist *td,
+                     struct panels_dist *out);
+
+void pn_dist_free(struct panels_dist *d);
+
+/* Report progress through opts (rate-limited by the caller). */
+void pn_progress(const struct panels_select_opts *opts, const char *phase, double frac);
+
+#endif
