@@ -105,12 +105,23 @@ noaber_buf_html(struct noaber_buf *b, const char *s)
     for (; *s; s++) {
         const char *rep;
         switch (*s) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: continue;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            continue;
         }
         noaber_buf_append(b, run, (size_t)(s - run));
         noaber_buf_puts(b, rep);
@@ -142,12 +153,24 @@ noaber_buf_json_str(struct noaber_buf *b, const char *s)
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
         switch (c) {
-        case '"': noaber_buf_puts(b, "\\\""); break;
-        case '\\': noaber_buf_puts(b, "\\\\"); break;
-        case '\n': noaber_buf_puts(b, "\\n"); break;
-        case '\r': noaber_buf_puts(b, "\\r"); break;
-        case '\t': noaber_buf_puts(b, "\\t"); break;
-        case '<': noaber_buf_puts(b, "\\u003c"); break; /* safe inside <script> too */
+        case '"':
+            noaber_buf_puts(b, "\\\"");
+            break;
+        case '\\':
+            noaber_buf_puts(b, "\\\\");
+            break;
+        case '\n':
+            noaber_buf_puts(b, "\\n");
+            break;
+        case '\r':
+            noaber_buf_puts(b, "\\r");
+            break;
+        case '\t':
+            noaber_buf_puts(b, "\\t");
+            break;
+        case '<':
+            noaber_buf_puts(b, "\\u003c");
+            break; /* safe inside <script> too */
         default:
             if (c < 0x20)
                 noaber_buf_printf(b, "\\u%04x", c);

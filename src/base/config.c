@@ -19,8 +19,14 @@ static const struct field {
     size_t off, len;
     long min, max;
 } fields[] = {
-#define S(k) {#k, STR, offsetof(struct noaber_config, k), sizeof(((struct noaber_config *)0)->k), 0, 0}
-#define I(k, lo, hi) {#k, INT, offsetof(struct noaber_config, k), 0, lo, hi}
+#define S(k)                                                                                       \
+    {                                                                                              \
+#k, STR, offsetof(struct noaber_config, k), sizeof(((struct noaber_config *)0)->k), 0, 0   \
+    }
+#define I(k, lo, hi)                                                                               \
+    {                                                                                              \
+#k, INT, offsetof(struct noaber_config, k), 0, lo, hi                                      \
+    }
     S(db),
     S(listen),
     S(public_url),
@@ -71,8 +77,8 @@ noaber_config_set(struct noaber_config *c, const char *key, const char *value)
             if (strlen(value) >= f->len)
                 return -1;
             memcpy(dst, value, strlen(value) + 1);
-            if (strcmp(key, "smtp_tls") == 0 && strcmp(value, "none") && strcmp(value, "starttls") &&
-                strcmp(value, "tls"))
+            if (strcmp(key, "smtp_tls") == 0 && strcmp(value, "none") &&
+                strcmp(value, "starttls") && strcmp(value, "tls"))
                 return -1;
             return 0;
         }

@@ -11,22 +11,22 @@
 #define NOABER_MAX_PROXIES 16
 
 struct noaber_config {
-    char db[512];          /* SQLite file path (or, later, a postgresql:// URL) */
-    char listen[128];      /* HOST:PORT, default 127.0.0.1:8080 */
-    char public_url[256];  /* how people reach us, e.g. https://buurt.example.nl; decides Secure */
+    char db[512];         /* SQLite file path (or, later, a postgresql:// URL) */
+    char listen[128];     /* HOST:PORT, default 127.0.0.1:8080 */
+    char public_url[256]; /* how people reach us, e.g. https://buurt.example.nl; decides Secure */
     char trusted_proxies[512]; /* comma-separated IP addresses whose X-Forwarded-For we believe */
-    int threads;           /* HTTP worker threads, default 4 */
-    size_t max_body;       /* bytes, default 8 MiB */
-    int request_timeout;   /* seconds a connection may stay idle, default 30 */
-    int session_days;      /* a session ends after this many days without use, default 14 */
-    int staff_idle_minutes; /* sessions of staff end after this idle time, default 30 */
-    char smtp_host[256];   /* empty: e-mail stays in the outbox and is logged */
-    int smtp_port;         /* default 25 */
-    char smtp_tls[16];     /* "none", "starttls" or "tls" */
+    int threads;               /* HTTP worker threads, default 4 */
+    size_t max_body;           /* bytes, default 8 MiB */
+    int request_timeout;       /* seconds a connection may stay idle, default 30 */
+    int session_days;          /* a session ends after this many days without use, default 14 */
+    int staff_idle_minutes;    /* sessions of staff end after this idle time, default 30 */
+    char smtp_host[256];       /* empty: e-mail stays in the outbox and is logged */
+    int smtp_port;             /* default 25 */
+    char smtp_tls[16];         /* "none", "starttls" or "tls" */
     char smtp_user[128];
     char smtp_password[128];
-    char smtp_from[256];   /* default noreply@localhost */
-    char log_level[16];    /* debug, info, warn, error */
+    char smtp_from[256]; /* default noreply@localhost */
+    char log_level[16];  /* debug, info, warn, error */
 };
 
 /* Fills C with the defaults. */

@@ -22,7 +22,8 @@ int noaber_err_status(enum noaber_err e);
 const char *noaber_err_name(enum noaber_err e);
 /* The message in LANG; may contain one %d (only RATE_LIMITED, the minutes). */
 const char *noaber_err_msg(enum noaber_err e, enum noaber_lang lang);
-/* True for codes that mean "the server has a problem" (5xx), false for "the client sent bad data". */
+/* True for codes that mean "the server has a problem" (5xx), false for "the client sent bad data".
+ */
 int noaber_err_is_ours(enum noaber_err e);
 
 #endif

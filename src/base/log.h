@@ -19,6 +19,7 @@ void noaber_log_access(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 #define noaber_debug(...) noaber_log(NOABER_LOG_DEBUG, __VA_ARGS__)
 
 /* A defensive check that tests cannot reach (as SQLite's NEVER): logs where it happened. */
-#define NEVER(x) ((x) ? (noaber_log(NOABER_LOG_ERROR, "bug: %s at %s:%d", #x, __FILE__, __LINE__), 1) : 0)
+#define NEVER(x)                                                                                   \
+    ((x) ? (noaber_log(NOABER_LOG_ERROR, "bug: %s at %s:%d", #x, __FILE__, __LINE__), 1) : 0)
 
 #endif

@@ -24,7 +24,8 @@ uint32_t noaber_random_uniform(uint32_t upper);
 void noaber_random_hex(char *out, size_t n);
 /* Hex of bytes. OUT must hold 2*n+1. */
 void noaber_hex(char *out, const unsigned char *in, size_t n);
-/* SHA-256 of S as 64 hex characters in OUT[65]. Used to store tokens, never the tokens themselves. */
+/* SHA-256 of S as 64 hex characters in OUT[65]. Used to store tokens, never the tokens themselves.
+ */
 void noaber_sha256_hex(char out[65], const char *s, size_t n);
 /* Constant-time comparison of two NUL-terminated strings. */
 int noaber_streq_ct(const char *a, const char *b);

@@ -6,7 +6,8 @@
  * `?` placeholders; times are UTC epoch seconds in integers; there are no booleans.
  *
  * Binding uses a type string, one letter per `?`:
- *   'i' int64_t, 'd' int (promoted), 't' const char * (NULL binds SQL NULL), 'n' NULL (no argument).
+ *   'i' int64_t, 'd' int (promoted), 't' const char * (NULL binds SQL NULL), 'n' NULL (no
+ * argument), 'I' int64_t id where 0 binds SQL NULL ("no such reference").
  *
  * Transactions: an operation that writes calls noaber_db_tx(), which opens a write transaction
  * (BEGIN IMMEDIATE on SQLite), runs the callback, commits, and reruns the whole callback a
@@ -28,7 +29,8 @@ struct noaber_arena;
 struct noaber_db;
 struct noaber_stmt;
 
-/* Opens (creating if needed) the database at TARGET. Returns NOABER_E_DB with a log line on error. */
+/* Opens (creating if needed) the database at TARGET. Returns NOABER_E_DB with a log line on error.
+ */
 enum noaber_err noaber_db_open(const char *target, struct noaber_db **out);
 void noaber_db_close(struct noaber_db *db);
 

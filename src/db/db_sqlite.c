@@ -66,8 +66,8 @@ noaber_db_open(const char *target, struct noaber_db **out)
     struct noaber_db *db = calloc(1, sizeof *db);
     if (!db)
         return NOABER_E_INTERNAL;
-    int rc = sqlite3_open_v2(target, &db->conn,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(
+        target, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         noaber_error("cannot open database %s: %s", target,
                      db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
@@ -137,28 +137,42 @@ static enum noaber_err
 bind_va(struct noaber_db *db, struct noaber_stmt *st, const char *types, va_list ap)
 {
     int n = sqlite3_bind_parameter_count(st->s), i = 0;
+    if ((int)strlen(types ? types : "") != n) {
+        /* Checked before any argument is read: a wrong type string is a bug, not a crash. */
+        noaber_error("db: %zu bind types for %d placeholders in: %s", strlen(types ? types : ""), n,
+                     sqlite3_sql(st->s));
+        return NOABER_E_INTERNAL;
+    }
     for (const char *t = types ? types : ""; *t; t++) {
         int rc;
         i++;
         switch (*t) {
-        case 'i': rc = sqlite3_bind_int64(st->s, i, va_arg(ap, int64_t)); break;
-        case 'd': rc = sqlite3_bind_int64(st->s, i, va_arg(ap, int)); break;
-        case 't': {
-            const char *v = va_arg(ap, const char *);
-            rc = v ? sqlite3_bind_text(st->s, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st->s, i);
+        case 'i':
+            rc = sqlite3_bind_int64(st->s, i, va_arg(ap, int64_t));
+            break;
+        case 'd':
+            rc = sqlite3_bind_int64(st->s, i, va_arg(ap, int));
+            break;
+        case 'I': {
+            int64_t v = va_arg(ap, int64_t);
+            rc = v ? sqlite3_bind_int64(st->s, i, v) : sqlite3_bind_null(st->s, i);
             break;
         }
-        case 'n': rc = sqlite3_bind_null(st->s, i); break;
+        case 't': {
+            const char *v = va_arg(ap, const char *);
+            rc = v ? sqlite3_bind_text(st->s, i, v, -1, SQLITE_TRANSIENT)
+                   : sqlite3_bind_null(st->s, i);
+            break;
+        }
+        case 'n':
+            rc = sqlite3_bind_null(st->s, i);
+            break;
         default:
             noaber_error("db: bad bind type '%c'", *t);
             return NOABER_E_INTERNAL;
         }
         if (rc != SQLITE_OK)
             return map_rc(db, rc);
-    }
-    if (i != n) {
-        noaber_error("db: %d arguments for %d placeholders in: %s", i, n, sqlite3_sql(st->s));
-        return NOABER_E_INTERNAL;
     }
     return NOABER_OK;
 }
@@ -503,8 +517,8 @@ noaber_db_integrity_ok(struct noaber_db *db)
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db->conn, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
         return 0;
-    int ok = sqlite3_step(s) == SQLITE_ROW &&
-             strcmp((const char *)sqlite3_column_text(s, 0), "ok") == 0;
+    int ok =
+        sqlite3_step(s) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(s, 0), "ok") == 0;
     sqlite3_finalize(s);
     return ok;
 }

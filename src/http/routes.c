@@ -1,0 +1,12 @@
+/*
+ * The route tables of every module, joined. A new module adds its table here.
+ */
+#include "http/server.h"
+#include "members/members_pages.h"
+#include "notify/notify_pages.h"
+
+const struct noaber_route *const noaber_route_tables[] = {
+    members_routes,
+    notify_routes,
+    NULL,
+};

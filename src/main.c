@@ -1,0 +1,390 @@
+/*
+ * The `noaber` command line: serve the web app, create and migrate a database, make the demo,
+ * create the first administrator, back up, draw panels by lot, and list the routes. Settings come
+ * from defaults, a config file (--config), NOABER_* environment variables and flags, in that
+ * order. Every command answers --help.
+ */
+#include "base/config.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "members/members.h"
+#include "notify/notify.h"
+#include "panels/panels_cli.h"
+#include "view/i18n.h"
+#include "view/tmpl.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define DEMO_PASSWORD "noaber-demo"
+
+static const char usage[] =
+    "noaber " NOABER_VERSION " — digital social neighbourhood infrastructure\n"
+    "\n"
+    "Usage: noaber COMMAND [OPTIONS]\n"
+    "\n"
+    "Commands:\n"
+    "  serve [--config FILE] [--db PATH] [--listen HOST:PORT]   serve the web app\n"
+    "  init --db PATH                      create an empty database\n"
+    "  migrate --db PATH                   bring a database's schema up to date\n"
+    "  demo --db PATH [--password PW]      create a demo city with three neighbourhoods\n"
+    "  admin create --email E [--name N] [--db PATH]   create an administrator (asks the "
+    "password)\n"
+    "  backup --db PATH --to FILE          copy the database safely while the server runs\n"
+    "  panel select ...                    draw a citizens' panel by lot (noaber panel --help)\n"
+    "  routes                              list every HTTP route\n"
+    "  --version, --help\n"
+    "\n"
+    "Settings: --config FILE holds 'key = value' lines; NOABER_<KEY> environment variables\n"
+    "override it (NOABER_DB, NOABER_LISTEN, NOABER_PUBLIC_URL, NOABER_TRUSTED_PROXIES,\n"
+    "NOABER_SMTP_HOST, ...). See docs/operations.md.\n";
+
+struct opts {
+    const char *config, *db, *listen, *password, *email, *name, *to;
+    int help;
+};
+
+/* Parses the common flags of every command; returns 0, or 2 after printing an error. */
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+    static const struct option longopts[] = {{"config", required_argument, 0, 'c'},
+                                             {"db", required_argument, 0, 'd'},
+                                             {"listen", required_argument, 0, 'l'},
+                                             {"password", required_argument, 0, 'p'},
+                                             {"email", required_argument, 0, 'e'},
+                                             {"name", required_argument, 0, 'n'},
+                                             {"to", required_argument, 0, 't'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            o->config = optarg;
+            break;
+        case 'd':
+            o->db = optarg;
+            break;
+        case 'l':
+            o->listen = optarg;
+            break;
+        case 'p':
+            o->password = optarg;
+            break;
+        case 'e':
+            o->email = optarg;
+            break;
+        case 'n':
+            o->name = optarg;
+            break;
+        case 't':
+            o->to = optarg;
+            break;
+        case 'h':
+            o->help = 1;
+            break;
+        default:
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "noaber: unexpected argument '%s' (try --help)\n", argv[optind]);
+        return 2;
+    }
+    return 0;
+}
+
+static int
+load_config(const struct opts *o, struct noaber_config *cfg)
+{
+    char err[256];
+    noaber_config_defaults(cfg);
+    if (noaber_config_load_file(cfg, o->config, err, sizeof err) != 0 ||
+        noaber_config_load_env(cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "noaber: %s\n", err);
+        return 2;
+    }
+    if ((o->db && noaber_config_set(cfg, "db", o->db) != 0) ||
+        (o->listen && noaber_config_set(cfg, "listen", o->listen) != 0)) {
+        fprintf(stderr, "noaber: invalid --db or --listen\n");
+        return 2;
+    }
+    if (strcmp(cfg->log_level, "debug") == 0)
+        noaber_log_set_level(NOABER_LOG_DEBUG);
+    else if (strcmp(cfg->log_level, "warn") == 0)
+        noaber_log_set_level(NOABER_LOG_WARN);
+    return 0;
+}
+
+/* Opens and migrates the database; NULL after a message on error. */
+static struct noaber_db *
+open_db(const struct noaber_config *cfg)
+{
+    struct noaber_db *db;
+    int applied = 0;
+    if (noaber_db_open(cfg->db, &db) != NOABER_OK) {
+        fprintf(stderr, "noaber: cannot open the database %s\n", cfg->db);
+        return NULL;
+    }
+    if (noaber_db_migrate(db, &applied) != NOABER_OK || members_init(db) != NOABER_OK) {
+        fprintf(stderr, "noaber: cannot bring the database %s up to date\n", cfg->db);
+        noaber_db_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static int
+cmd_init(int argc, char **argv, int migrate_only)
+{
+    struct opts o;
+    struct noaber_config cfg;
+    if (parse_opts(argc, argv, &o) || load_config(&o, &cfg))
+        return 2;
+    if (o.help) {
+        printf(migrate_only ? "Usage: noaber migrate --db PATH\nApplies the migrations this "
+                              "program has and the database lacks.\n"
+                            : "Usage: noaber init --db PATH\nCreates an empty database with the "
+                              "full schema.\n");
+        return 0;
+    }
+    struct noaber_db *db = open_db(&cfg);
+    if (!db)
+        return 1;
+    printf("%s: schema version %d\n", cfg.db, noaber_db_schema_version(db));
+    noaber_db_close(db);
+    return 0;
+}
+
+static int
+cmd_demo(int argc, char **argv)
+{
+    struct opts o;
+    struct noaber_config cfg;
+    if (parse_opts(argc, argv, &o) || load_config(&o, &cfg))
+        return 2;
+    if (o.help) {
+        printf("Usage: noaber demo --db PATH [--password PW]\nCreates a demo city cooperative "
+               "with three neighbourhoods and one account per role\n(default password %s).\n",
+               DEMO_PASSWORD);
+        return 0;
+    }
+    const char *pw = o.password ? o.password : DEMO_PASSWORD;
+    struct noaber_db *db = open_db(&cfg);
+    if (!db)
+        return 1;
+    enum noaber_err e = members_demo(db, pw);
+    noaber_db_close(db);
+    if (e != NOABER_OK) {
+        fprintf(stderr, "noaber: cannot create the demo: %s\n", noaber_err_msg(e, NOABER_LANG_EN));
+        return 1;
+    }
+    printf("Demo database %s created: a city cooperative with the neighbourhoods Binnenstad, "
+           "Oost and Zuilen.\n\nDemo accounts (password: %s):\n"
+           "  admin@demo.noaber.nl         administrator (beheerder)\n"
+           "  coordinator@demo.noaber.nl   coordinator of Binnenstad\n"
+           "  connector@demo.noaber.nl     connector (buurtassistent) of Binnenstad\n"
+           "  partner@demo.noaber.nl       partner (GP practice) in Binnenstad\n"
+           "  resident@demo.noaber.nl      resident of Binnenstad\n\n",
+           cfg.db, pw);
+    return 0;
+}
+
+/* Reads a password from the terminal without echo (or a line from a pipe). */
+static int
+read_password(const char *prompt, char *buf, size_t n)
+{
+    struct termios old, quiet;
+    int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+    if (tty) {
+        fputs(prompt, stderr);
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    char *ok = fgets(buf, (int)n, stdin);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (!ok)
+        return -1;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 0;
+}
+
+static int
+cmd_admin(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "create") != 0) {
+        printf("Usage: noaber admin create --email E [--name NAME] [--db PATH]\nCreates an "
+               "administrator; the password is asked on the terminal.\n");
+        return argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? 0 : 2;
+    }
+    struct opts o;
+    struct noaber_config cfg;
+    if (parse_opts(argc - 1, argv + 1, &o) || load_config(&o, &cfg))
+        return 2;
+    if (o.help || !o.email) {
+        printf("Usage: noaber admin create --email E [--name NAME] [--db PATH]\n");
+        return o.help ? 0 : 2;
+    }
+    char pw[256], pw2[256];
+    if (read_password("Password (at least 10 characters): ", pw, sizeof pw) ||
+        read_password("Again: ", pw2, sizeof pw2) || strcmp(pw, pw2) != 0) {
+        fprintf(stderr, "noaber: the passwords are not the same\n");
+        return 1;
+    }
+    struct noaber_db *db = open_db(&cfg);
+    if (!db)
+        return 1;
+    int64_t id;
+    enum noaber_err e = members_create_admin(db, o.email, o.name ? o.name : "Beheerder", pw, &id);
+    noaber_db_close(db);
+    explicit_bzero(pw, sizeof pw);
+    explicit_bzero(pw2, sizeof pw2);
+    if (e != NOABER_OK) {
+        fprintf(stderr, "noaber: %s / %s\n", noaber_err_msg(e, NOABER_LANG_NL),
+                noaber_err_msg(e, NOABER_LANG_EN));
+        return 1;
+    }
+    printf("Administrator %s created.\n", o.email);
+    return 0;
+}
+
+static int
+cmd_backup(int argc, char **argv)
+{
+    struct opts o;
+    struct noaber_config cfg;
+    if (parse_opts(argc, argv, &o) || load_config(&o, &cfg))
+        return 2;
+    if (o.help || !o.to) {
+        printf("Usage: noaber backup --db PATH --to FILE\nCopies the database with SQLite's "
+               "online backup: safe while the server runs.\n");
+        return o.help ? 0 : 2;
+    }
+    struct noaber_db *db;
+    if (noaber_db_open(cfg.db, &db) != NOABER_OK)
+        return 1;
+    enum noaber_err e = noaber_db_backup(db, o.to);
+    noaber_db_close(db);
+    if (e != NOABER_OK)
+        return 1;
+    printf("Backup of %s written to %s\n", cfg.db, o.to);
+    return 0;
+}
+
+static int
+cmd_routes(void)
+{
+    struct noaber_router *rt = noaber_router_new(noaber_route_tables);
+    for (size_t i = 0; i < noaber_router_count(rt); i++) {
+        const struct noaber_route *r = noaber_router_at(rt, i);
+        printf("%-6s %-55s %s\n", noaber_method_name(r->method), r->pattern,
+               members_action_name(r->action));
+    }
+    noaber_router_free(rt);
+    return 0;
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+    struct opts o;
+    struct noaber_config cfg;
+    if (parse_opts(argc, argv, &o) || load_config(&o, &cfg))
+        return 2;
+    if (o.help) {
+        printf("Usage: noaber serve [--config FILE] [--db PATH] [--listen HOST:PORT]\n"
+               "Serves the web app (default http://127.0.0.1:8080) until SIGTERM or SIGINT.\n");
+        return 0;
+    }
+    struct noaber_db *db = open_db(&cfg);
+    if (!db)
+        return 1;
+    noaber_db_close(db);
+    if (noaber_i18n_init() != 0 || noaber_tmpl_init() != 0) {
+        fprintf(stderr, "noaber: the built-in templates or translations are broken\n");
+        return 1;
+    }
+    /* Block the stop signals in every thread; this thread waits for them below. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    notify_init(&cfg);
+    struct noaber_dbpool *pool = noaber_dbpool_new(cfg.db);
+    struct noaber_server *s = noaber_server_start(&cfg, pool);
+    if (!s) {
+        noaber_dbpool_free(pool);
+        return 1;
+    }
+    struct notify_worker *w = notify_worker_start(pool, &cfg, NULL);
+    noaber_info("Noaber %s listening on http://%s (port %d), database %s", NOABER_VERSION,
+                cfg.listen, noaber_server_port(s), cfg.db);
+    printf("Noaber serves http://%s/ — stop with Ctrl-C.\n", cfg.listen);
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    noaber_info("signal %d: stopping", sig);
+    noaber_server_stop(s);
+    notify_worker_stop(w);
+    noaber_dbpool_free(pool);
+    noaber_tmpl_shutdown();
+    noaber_i18n_shutdown();
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (noaber_crypto_init() != 0) {
+        fputs("noaber: cannot initialise libsodium\n", stderr);
+        return 1;
+    }
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage, stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("noaber %s\n", NOABER_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "init") == 0)
+        return cmd_init(argc - 1, argv + 1, 0);
+    if (strcmp(cmd, "migrate") == 0)
+        return cmd_init(argc - 1, argv + 1, 1);
+    if (strcmp(cmd, "demo") == 0)
+        return cmd_demo(argc - 1, argv + 1);
+    if (strcmp(cmd, "admin") == 0)
+        return cmd_admin(argc - 1, argv + 1);
+    if (strcmp(cmd, "backup") == 0)
+        return cmd_backup(argc - 1, argv + 1);
+    if (strcmp(cmd, "panel") == 0)
+        return panels_cli_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "routes") == 0)
+        return cmd_routes();
+    fprintf(stderr, "noaber: unknown command '%s'\n\n%s", cmd, usage);
+    return 2;
+}
