@@ -29,6 +29,9 @@
 #define NEST_MAX   64  /* sections open at once within one template */
 #define FRAMES_MAX 128 /* context frames pushed at once during one render, partials included */
 #define NAME_MAX_  200 /* longest partial name */
+/* Nodes one render may visit. Nested sections over arrays multiply (64 levels over two-element
+ * arrays would never end); a real page visits well under 100 000. */
+#define VISITS_MAX 4000000UL
 
 enum kind { K_TEXT, K_VAR, K_RAW, K_URL, K_SECTION, K_INVERTED, K_PARTIAL, K_TR, K_TRN };
 
@@ -97,6 +100,16 @@ push_node(struct parser *p, enum kind kind, unsigned line)
     nd->kind = (unsigned char)kind;
     nd->line = line;
     return nd;
+}
+
+/* The first "{{" or "}}" (C twice) in S[0..N), or NULL; memmem is a GNU extension. */
+static const char *
+find2(const char *s, size_t n, char c)
+{
+    for (const char *e = s + n; (s = memchr(s, c, (size_t)(e - s))) != NULL && s + 1 < e; s++)
+        if (s[1] == c)
+            return s;
+    return NULL;
 }
 
 static int
@@ -190,7 +203,7 @@ expect_close(struct parser *p, unsigned line, const char *what)
         p->pos += 2;
         return 0;
     }
-    if (!memmem(p->s + p->pos, p->len - p->pos, "}}", 2))
+    if (!find2(p->s + p->pos, p->len - p->pos, '}'))
         return fail(p, line, "unterminated tag (no }} after %s)", what);
     return fail(p, line, "unexpected '%c' in %s tag (expected }})", p->s[p->pos], what);
 }
@@ -363,7 +376,7 @@ parse_tag(struct parser *p)
         return fail(p, line, "unterminated tag");
     switch (p->s[p->pos]) {
     case '!': {
-        const char *end = memmem(p->s + p->pos, p->len - p->pos, "}}", 2);
+        const char *end = find2(p->s + p->pos, p->len - p->pos, '}');
         if (!end)
             return fail(p, line, "unterminated comment");
         for (const char *c = p->s + p->pos; c < end; c++)
@@ -428,7 +441,7 @@ noaber_tmpl_parse(const char *name, const char *src, size_t len, char *err, size
     if (memchr(p.s, '\0', len))
         rc = fail(&p, 1, "template contains a NUL byte");
     while (rc == 0 && p.pos < p.len) {
-        const char *tag = memmem(p.s + p.pos, p.len - p.pos, "{{", 2);
+        const char *tag = find2(p.s + p.pos, p.len - p.pos, '{');
         size_t at = tag ? (size_t)(tag - p.s) : p.len;
         add_text(&p, p.pos, at);
         if (!tag)
@@ -652,6 +665,7 @@ struct render {
     struct frame st[FRAMES_MAX];
     int sp;
     int depth; /* partials entered */
+    unsigned long visits;
     const struct noaber_catalog *cat;
     struct noaber_buf *out;
 };
@@ -958,6 +972,11 @@ run(struct render *r, const struct noaber_tmpl *t, size_t from, size_t to)
     enum noaber_err err = NOABER_OK;
     for (size_t i = from; i < to && err == NOABER_OK;) {
         const struct node *nd = &t->nodes[i];
+        if (++r->visits > VISITS_MAX) {
+            noaber_error("template %s:%u: more than %lu nodes rendered", t->name, nd->line,
+                         VISITS_MAX);
+            return NOABER_E_TOO_LARGE;
+        }
         switch ((enum kind)nd->kind) {
         case K_TEXT:
             noaber_buf_append(r->out, nd->s, nd->n);
@@ -1000,6 +1019,7 @@ noaber_tmpl_exec(const struct noaber_tmpl *t, json_t *ctx, const struct noaber_c
     struct render r;
     r.sp = 0;
     r.depth = 0;
+    r.visits = 0;
     r.cat = cat;
     r.out = out;
     if (ctx)

@@ -66,7 +66,8 @@ int noaber_tmpl_exists(const char *name);
  * Renders template NAME with context CTX (NULL: an empty context) in catalogue CAT (NULL: the
  * source language, i.e. the msgids themselves) by appending to OUT. Returns NOABER_OK;
  * NOABER_E_NOT_FOUND if there is no template NAME or a partial it names is missing;
- * NOABER_E_TOO_LARGE if OUT could not grow (arena cap); NOABER_E_INTERNAL if partials nest
+ * NOABER_E_TOO_LARGE if OUT could not grow (arena cap) or the render visited more than 4
+ * million nodes (runaway nested loops); NOABER_E_INTERNAL if partials nest
  * deeper than NOABER_TMPL_PARTIAL_DEPTH or contexts deeper than the render stack (logged). On
  * an error OUT holds a partial page: the caller discards it.
  */

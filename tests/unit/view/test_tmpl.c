@@ -537,6 +537,20 @@ test_arena_cap_gives_too_large(void **state)
 }
 
 static void
+test_runaway_loops_stop(void **state)
+{
+    (void)state;
+    /* 40 nested sections over a two-element array would visit 2^40 nodes */
+    char src[40 * 12 + 1] = "";
+    for (int i = 0; i < 40; i++)
+        strcat(src, "{{#a}}");
+    for (int i = 0; i < 40; i++)
+        strcat(src, "{{/a}}");
+    char *got = render_cat(src, "{\"a\": [1, 2]}", NULL, NOABER_E_TOO_LARGE);
+    free(got);
+}
+
+static void
 test_init_is_idempotent(void **state)
 {
     (void)state;
@@ -565,6 +579,7 @@ main(void)
         cmocka_unit_test(test_nul_byte_is_rejected),
         cmocka_unit_test(test_each_msgid),
         cmocka_unit_test(test_arena_cap_gives_too_large),
+        cmocka_unit_test(test_runaway_loops_stop),
         cmocka_unit_test(test_init_is_idempotent),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
