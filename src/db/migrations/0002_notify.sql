@@ -3,7 +3,8 @@
 -- Every message to a person is one row in `messages` (the inbox); the person's channel adds one
 -- row in `deliveries`. A mail to a bare address (the e-mail verification link, the
 -- administrator's test e-mail) is a message row without person, which no inbox shows.
--- Times are UTC epoch seconds; there are no booleans.
+-- Times are UTC epoch seconds in BIGINT (an INTEGER is 32 bits on PostgreSQL and would end in
+-- 2038; on SQLite both are the same integer); there are no booleans.
 
 CREATE TABLE messages (
     id               @ID@,
@@ -14,8 +15,8 @@ CREATE TABLE messages (
     body             TEXT NOT NULL,            -- plain text
     link             TEXT NOT NULL DEFAULT '', -- relative URL ('/events/12') or ''
     message_id       TEXT NOT NULL UNIQUE,     -- RFC 5322 Message-ID, with its angle brackets
-    created_at       INTEGER NOT NULL,
-    read_at          INTEGER                   -- NULL: unread
+    created_at       BIGINT NOT NULL,
+    read_at          BIGINT                   -- NULL: unread
 );
 CREATE INDEX messages_person ON messages (person_id, id);
 CREATE INDEX messages_unread ON messages (person_id, read_at);
@@ -24,7 +25,7 @@ CREATE TABLE letter_batches (
     id               @ID@,
     neighbourhood_id INTEGER REFERENCES neighbourhoods(id) ON DELETE SET NULL, -- NULL: every neighbourhood
     printed_by       INTEGER REFERENCES persons(id) ON DELETE SET NULL,
-    printed_at       INTEGER NOT NULL,
+    printed_at       BIGINT NOT NULL,
     letters          INTEGER NOT NULL DEFAULT 0
 );
 
@@ -36,17 +37,17 @@ CREATE TABLE deliveries (
                     CHECK (status IN ('pending', 'sent', 'failed', 'done')),
     to_address      TEXT NOT NULL DEFAULT '', -- email: the address, fixed when queued
     attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
     claimed_by      TEXT,                     -- the worker sending it now; NULL: free
-    claimed_at      INTEGER,
-    sent_at         INTEGER,
+    claimed_at      BIGINT,
+    sent_at         BIGINT,
     last_error      TEXT NOT NULL DEFAULT '',
     hard_failures   INTEGER NOT NULL DEFAULT 0, -- attempts the server refused with a 5xx reply
     last_code       INTEGER NOT NULL DEFAULT 0, -- the SMTP reply code of the last attempt (0: none)
     handled_by      INTEGER REFERENCES persons(id) ON DELETE SET NULL, -- call: the connector
-    handled_at      INTEGER,
+    handled_at      BIGINT,
     printed_batch   INTEGER REFERENCES letter_batches(id) ON DELETE SET NULL, -- letter
-    created_at      INTEGER NOT NULL
+    created_at      BIGINT NOT NULL
 );
 CREATE INDEX deliveries_due ON deliveries (channel, status, next_attempt_at);
 CREATE INDEX deliveries_message ON deliveries (message_row);
