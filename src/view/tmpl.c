@@ -419,13 +419,13 @@ parse_tag(struct parser *p)
 static void
 add_text(struct parser *p, size_t from, size_t to)
 {
-    for (size_t i = from; i < to; i++)
-        p->line += p->s[i] == '\n';
     if (to > from) {
         struct node *nd = push_node(p, K_TEXT, p->line);
         nd->s = p->s + from;
         nd->n = to - from;
     }
+    for (size_t i = from; i < to; i++)
+        p->line += p->s[i] == '\n';
 }
 
 struct noaber_tmpl *

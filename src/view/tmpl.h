@@ -20,6 +20,8 @@
  *                       pushed. true, a non-empty string, a non-zero number: once, nothing
  *                       pushed. false, null, missing, [], "" and 0: not at all.
  *   {{^path}}…{{/path}} inverted section: rendered exactly when {{#path}} would render nothing.
+ *                       Sections nest at most 64 deep within one template; {{/path}} must repeat
+ *                       the opening path exactly.
  *   {{> dir/name}}      partial: templates/dir/name.html with the current context stack; at most
  *                       16 partials deep (deeper is an error at render time).
  *   {{_ "msgid"}}       msgid translated through the catalogue, then escaped. In the TRANSLATED
