@@ -6,6 +6,7 @@
 #include "http/server.h"
 
 #include "db/db.h"
+#include "notify/notify.h"
 
 #include <stdatomic.h>
 
@@ -74,4 +75,14 @@ noaber_metrics_render(struct noaber_buf *out)
                       "noaber_db_queries_total %llu\n",
                       (unsigned long long)st.tx_commits, (unsigned long long)st.tx_retries,
                       (unsigned long long)st.tx_failures, (unsigned long long)st.queries);
+    struct notify_stats ns;
+    notify_stats(&ns);
+    noaber_buf_printf(out,
+                      "# HELP noaber_email_total E-mail deliveries by outcome.\n"
+                      "# TYPE noaber_email_total counter\n"
+                      "noaber_email_total{outcome=\"sent\"} %llu\n"
+                      "noaber_email_total{outcome=\"failed\"} %llu\n"
+                      "noaber_email_total{outcome=\"retried\"} %llu\n",
+                      (unsigned long long)ns.sent, (unsigned long long)ns.failed,
+                      (unsigned long long)ns.retried);
 }

@@ -13,6 +13,7 @@
 #include "members/members_store.h"
 #include "notify/notify.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,12 +41,20 @@ members_init(struct noaber_db *db)
         (!hex || sodium_hex2bin(secret, sizeof secret, hex, strlen(hex), NULL, NULL, NULL) != 0))
         e = NOABER_E_INTERNAL;
     noaber_arena_free(a);
-    if (e == NOABER_OK && !dummy_hash[0]) {
-        char pw[33];
-        noaber_random_hex(pw, 16);
-        e = members_password_hash(pw, dummy_hash);
-    }
     return e;
+}
+
+/* The dummy hash is made on the first login with an unknown name, not at start: argon2id takes
+ * 64 MiB for a moment, which a server that only shows pages never needs to spend. */
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+make_dummy(void)
+{
+    char pw[33];
+    noaber_random_hex(pw, 16);
+    if (members_password_hash(pw, dummy_hash) != NOABER_OK)
+        dummy_hash[0] = '\0';
 }
 
 /* --- CSRF before login ------------------------------------------------------------------------ */
@@ -208,6 +217,8 @@ login_tx(struct noaber_db *db, void *vctx)
     /* Verify even for unknown names (against a dummy), so timing does not tell who exists. The
      * hash runs inside the write transaction only because the attempt must be counted in it. */
     const char *pw = c->in->password ? c->in->password : "";
+    if (!person || !hash)
+        pthread_once(&dummy_once, make_dummy);
     c->ok = members_password_verify(person && hash ? hash : dummy_hash, pw) && person && hash;
     if (!c->ok) {
         e = members_store_attempt_add(db, acct, noaber_now());
@@ -802,8 +813,8 @@ enum noaber_err
 members_hood_list(struct noaber_db *db, const struct members_actor *actor,
                   struct members_hood **out, size_t *n, struct noaber_arena *arena)
 {
-    (void)actor;
-    return members_store_hoods(db, out, n, arena);
+    /* Member counts only for the administrator's overview. */
+    return members_store_hoods(db, actor && actor->is_admin, out, n, arena);
 }
 
 struct hood_ctx {
@@ -847,7 +858,7 @@ members_hood_for_postcode(struct noaber_db *db, const char *postcode, int64_t *i
     struct members_hood *hoods;
     size_t n;
     *id_out = 0;
-    enum noaber_err e = members_store_hoods(db, &hoods, &n, a);
+    enum noaber_err e = members_store_hoods(db, 0, &hoods, &n, a);
     for (size_t i = 0; e == NOABER_OK && i < n && !*id_out; i++)
         if (hoods[i].postcodes[0] && members_postcode_in(hoods[i].postcodes, postcode))
             *id_out = hoods[i].id;

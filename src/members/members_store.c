@@ -379,11 +379,14 @@ members_store_person_hoods(struct noaber_db *db, int64_t person, struct members_
 static const char *const sql_hood_add =
     "INSERT INTO neighbourhoods (slug, name, description, postcodes, created_at) "
     "VALUES (?, ?, ?, ?, ?) RETURNING id";
+/* Page views read neighbourhoods without counting their members: a count over 100,000
+ * memberships per view would cost more than the rest of the page. Only the administrator's list
+ * counts. */
 static const char *const sql_hood_by_slug =
-    "SELECT id, slug, name, description, postcodes, "
-    "(SELECT count(*) FROM memberships m WHERE m.neighbourhood_id = n.id) "
-    "FROM neighbourhoods n WHERE slug = ?";
+    "SELECT id, slug, name, description, postcodes, 0 FROM neighbourhoods WHERE slug = ?";
 static const char *const sql_hoods =
+    "SELECT id, slug, name, description, postcodes, 0 FROM neighbourhoods ORDER BY name";
+static const char *const sql_hoods_counted =
     "SELECT id, slug, name, description, postcodes, "
     "(SELECT count(*) FROM memberships m WHERE m.neighbourhood_id = n.id) "
     "FROM neighbourhoods n ORDER BY name";
@@ -424,14 +427,14 @@ members_store_hood_by_slug(struct noaber_db *db, const char *slug, struct member
 }
 
 enum noaber_err
-members_store_hoods(struct noaber_db *db, struct members_hood **out, size_t *n,
+members_store_hoods(struct noaber_db *db, int with_counts, struct members_hood **out, size_t *n,
                     struct noaber_arena *a)
 {
     struct noaber_stmt *st;
     size_t cap = 16;
     *n = 0;
     *out = noaber_arena_alloc(a, cap * sizeof **out);
-    enum noaber_err e = noaber_db_query(db, &st, sql_hoods, "");
+    enum noaber_err e = noaber_db_query(db, &st, with_counts ? sql_hoods_counted : sql_hoods, "");
     int row = 1;
     while (e == NOABER_OK && *out && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
         if (*n == cap) {

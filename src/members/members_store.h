@@ -76,8 +76,9 @@ enum noaber_err members_store_hood_add(struct noaber_db *db, const struct member
 enum noaber_err members_store_hood_by_slug(struct noaber_db *db, const char *slug,
                                            struct members_hood *out, int *found,
                                            struct noaber_arena *a);
-enum noaber_err members_store_hoods(struct noaber_db *db, struct members_hood **out, size_t *n,
-                                    struct noaber_arena *a);
+/* Every neighbourhood by name; WITH_COUNTS fills members (a count per neighbourhood). */
+enum noaber_err members_store_hoods(struct noaber_db *db, int with_counts,
+                                    struct members_hood **out, size_t *n, struct noaber_arena *a);
 
 /* One-time codes. */
 enum noaber_err members_store_code_add(struct noaber_db *db, const char *hash, int64_t person,
