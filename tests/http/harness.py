@@ -391,6 +391,25 @@ def find_form(html_text, action):
     return None
 
 
+class _TagParser(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, [k for k, _ in attrs]))
+
+    handle_startendtag = handle_starttag
+
+
+def markup(html_text):
+    """Every start tag of the page as (tag, [attribute names])."""
+    p = _TagParser()
+    p.feed(html_text)
+    p.close()
+    return p.tags
+
+
 def csrf_of(html_text):
     """The value of the first hidden csrf input of the page, or None."""
     for f in forms(html_text):
@@ -461,24 +480,18 @@ class Client:
             body = body.encode("utf-8")
         hdrs.update(headers or {})
         hdrs = {k: v for k, v in hdrs.items() if v is not None}
-        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=timeout)
-        try:
-            if isinstance(path, bytes):
-                # Raw bytes in the request line (invalid UTF-8 and the like).
-                conn.putrequest(method, path.decode("latin-1"), skip_accept_encoding=True)
-                for k, v in hdrs.items():
-                    conn.putheader(k, v)
-                if body is not None:
-                    conn.putheader("Content-Length", str(len(body)))
-                conn.endheaders(body)
-            else:
+        if isinstance(path, bytes) or any(isinstance(v, bytes) for v in hdrs.values()):
+            status, headers_list, data = self._raw(method, path, hdrs, body, timeout)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=timeout)
+            try:
                 conn.request(method, path, body=body, headers=hdrs)
-            resp = conn.getresponse()
-            data = resp.read()
-            headers_list = resp.getheaders()
-            status = resp.status
-        finally:
-            conn.close()
+                resp = conn.getresponse()
+                data = resp.read()
+                headers_list = resp.getheaders()
+                status = resp.status
+            finally:
+                conn.close()
         r = Response(method, path, status, headers_list, data)
         self._take_cookies(r)
         if (r.header("Content-Type") or "").startswith("text/html"):
@@ -486,6 +499,24 @@ class Client:
             if t:
                 self.csrf = t
         return r
+
+    def _raw(self, method, path, hdrs, body, timeout, length=True):
+        """Sends the request byte for byte (http.client insists on ASCII): for invalid UTF-8
+        in the path or a header. Returns (status, headers, body)."""
+        def b(x):
+            return x if isinstance(x, bytes) else x.encode("latin-1")
+        lines = [b(method) + b" " + b(path) + b" HTTP/1.1", b"Host: 127.0.0.1:%d" % self.srv.port,
+                 b"Connection: close"]
+        lines += [b(k) + b": " + b(v) for k, v in hdrs.items()]
+        if body is not None and length:
+            lines.append(b"Content-Length: %d" % len(body))
+        req = b"\r\n".join(lines) + b"\r\n\r\n" + (body or b"")
+        with socket.create_connection(("127.0.0.1", self.srv.port), timeout=timeout) as sock:
+            sock.sendall(req)
+            resp = http.client.HTTPResponse(sock, method=method)
+            resp.begin()
+            data = resp.read()
+            return resp.status, resp.getheaders(), data
 
     def _take_cookies(self, r):
         for v in r.header_all("Set-Cookie"):
