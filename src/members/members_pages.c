@@ -39,6 +39,18 @@ start_session(struct noaber_req *r, const char *token)
     noaber_resp_cookie(r, SESSION_COOKIE, token, (long)r->config->session_days * 86400);
 }
 
+/* A login form shown again with "too many attempts" says when to retry, as the error page does. */
+static void
+retry_after(struct noaber_req *r, enum noaber_err e)
+{
+    if (e != NOABER_E_RATE_LIMITED)
+        return;
+    char *v =
+        noaber_arena_printf(r->arena, "%d", (r->retry_minutes > 0 ? r->retry_minutes : 15) * 60);
+    if (v)
+        noaber_resp_header(r, "Retry-After", v);
+}
+
 /* --- log in ---------------------------------------------------------------------------------- */
 
 struct login_form {
@@ -58,6 +70,7 @@ login_page(struct noaber_req *r, int status, const struct login_form *in,
     noaber_input_context(r, ctx, login_spec, N(login_spec), in, errs);
     if (e != NOABER_OK)
         json_object_set_new(ctx, "error", json_string(noaber_req_errmsg(r, e)));
+    retry_after(r, e);
     return noaber_resp_page(r, status, "members/login", ctx);
 }
 
@@ -106,6 +119,7 @@ code_page(struct noaber_req *r, int status, const struct code_form *in,
     noaber_input_context(r, ctx, code_spec, N(code_spec), in, errs);
     if (e != NOABER_OK)
         json_object_set_new(ctx, "error", json_string(noaber_req_errmsg(r, e)));
+    retry_after(r, e);
     return noaber_resp_page(r, status, "members/login_code", ctx);
 }
 
@@ -250,6 +264,12 @@ members_page_register(struct noaber_req *r)
     register_checks(r, &in, &errs, &hood_id);
     if (errs.count)
         return register_page(r, 422, &in, &errs, NOABER_E_INVALID);
+    /* A household may register a few people; a script registering hundreds is stopped. */
+    e = members_throttle(r->db, "register", r->client_ip, 10, 3600, &r->retry_minutes);
+    if (e == NOABER_E_RATE_LIMITED)
+        return register_page(r, 429, &in, NULL, e);
+    if (e != NOABER_OK)
+        return e;
     struct members_registration reg = {in.display_name, in.email, in.password,
                                        in.postcode,     r->lang,  hood_id};
     int64_t person;
@@ -321,6 +341,8 @@ members_page_reset(struct noaber_req *r)
     enum noaber_err e = noaber_input_parse(r, reset_spec, N(reset_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
         return reset_page(r, 422, &in, &errs);
+    if (e == NOABER_OK)
+        e = members_throttle(r->db, "reset", r->client_ip, 5, 900, &r->retry_minutes);
     if (e == NOABER_OK)
         e = members_reset_request(r->db, r->config, in.email);
     if (e != NOABER_OK)

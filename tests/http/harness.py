@@ -464,10 +464,11 @@ class Client:
         self.cookies = {}
         self.lang = lang  # Accept-Language
         self.token = None  # a bearer token for API calls
+        self.headers = {}  # sent with every request (X-Forwarded-For, …)
 
     def request(self, method, path, body=None, headers=None, content_type=None, cookies=True,
                 timeout=60):
-        hdrs = {}
+        hdrs = dict(self.headers)
         if self.lang:
             hdrs["Accept-Language"] = self.lang
         if cookies and self.cookies:
