@@ -962,3 +962,32 @@ members_token_create(struct noaber_db *db, int64_t person, const char *name, cha
     struct token_ctx c = {person, name, hash};
     return noaber_db_tx(db, token_tx, &c);
 }
+
+struct throttle_ctx {
+    const char *key;
+    int max, window, *retry;
+};
+
+static enum noaber_err
+throttle_tx(struct noaber_db *db, void *vctx)
+{
+    struct throttle_ctx *c = vctx;
+    int64_t now = noaber_now(), n, oldest;
+    enum noaber_err e = members_store_attempts(db, c->key, now - c->window, &n, &oldest);
+    if (e == NOABER_OK && n >= c->max) {
+        int64_t wait = oldest + c->window - now;
+        *c->retry = wait > 0 ? (int)((wait + 59) / 60) : 1;
+        return NOABER_E_RATE_LIMITED;
+    }
+    return e == NOABER_OK ? members_store_attempt_add(db, c->key, now) : e;
+}
+
+enum noaber_err
+members_throttle(struct noaber_db *db, const char *what, const char *addr, int max, int window,
+                 int *retry_minutes)
+{
+    char key[160];
+    snprintf(key, sizeof key, "%s:%s", what, addr ? addr : "?");
+    struct throttle_ctx c = {key, max, window, retry_minutes};
+    return noaber_db_tx(db, throttle_tx, &c);
+}

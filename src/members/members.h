@@ -142,6 +142,11 @@ struct members_login {
 enum noaber_err members_login(struct noaber_db *db, const struct noaber_config *cfg,
                               const struct members_login *in, char token_out[65],
                               int *retry_minutes);
+/* Rate limit for writes by anonymous visitors (registrations, reset requests): counts one
+ * attempt for WHAT from ADDR and answers NOABER_E_RATE_LIMITED (with *retry_minutes) when ADDR
+ * made MAX or more in the last WINDOW seconds. Page views are never limited. */
+enum noaber_err members_throttle(struct noaber_db *db, const char *what, const char *addr, int max,
+                                 int window, int *retry_minutes);
 /* Logs in with a one-time code (purpose login or reset); marks the code used. */
 enum noaber_err members_login_code(struct noaber_db *db, const struct noaber_config *cfg,
                                    const char *code, const char *client_ip, char token_out[65],

@@ -116,6 +116,52 @@ notify_page_call_done(struct noaber_req *r)
     return noaber_resp_redirect(r, noaber_arena_printf(r->arena, "/n/%s/calls", r->hood.slug));
 }
 
+static json_t *
+letters_json(const struct notify_letter *rows, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            list, json_pack("{s:I,s:s,s:s,s:s,s:s,s:b}", "id", (json_int_t)rows[i].delivery_id,
+                            "name", rows[i].display_name, "address",
+                            rows[i].postal_address ? rows[i].postal_address : "", "subject",
+                            rows[i].subject, "body", rows[i].body, "no_address",
+                            !rows[i].postal_address || !*rows[i].postal_address));
+    return list;
+}
+
+/* Letters on paper for residents who asked for them: the list, and one batch to print. */
+enum noaber_err
+notify_page_letters(struct noaber_req *r)
+{
+    struct notify_letter *rows;
+    size_t n = 0;
+    enum noaber_err e = notify_letters_pending(r->db, r->arena, r->hood.id, &rows, &n);
+    if (e != NOABER_OK)
+        return e;
+    json_t *ctx =
+        json_pack("{s:s,s:o,s:s,s:s}", "title", noaber_req_tr(r, N_("Letters")), "letters",
+                  letters_json(rows, n), "slug", r->hood.slug, "hood_name", r->hood.name);
+    return noaber_resp_page(r, 200, "notify/letters", ctx);
+}
+
+enum noaber_err
+notify_page_letters_print(struct noaber_req *r)
+{
+    struct notify_letter *rows;
+    size_t n = 0;
+    int64_t batch = 0;
+    /* Each letter is in exactly one batch, also when two people press the button at once. */
+    enum noaber_err e =
+        notify_letters_print(r->db, r->arena, r->hood.id, r->actor.person_id, &batch, &rows, &n);
+    if (e != NOABER_OK)
+        return e;
+    json_t *ctx = json_pack("{s:s,s:o,s:I,s:I,s:s,s:s}", "title", noaber_req_tr(r, N_("Letters")),
+                            "letters", letters_json(rows, n), "batch", (json_int_t)batch, "count",
+                            (json_int_t)n, "slug", r->hood.slug, "hood_name", r->hood.name);
+    return noaber_resp_page(r, 200, "notify/letters_print", ctx);
+}
+
 enum noaber_err
 notify_api_inbox(struct noaber_req *r)
 {
@@ -149,6 +195,8 @@ const struct noaber_route notify_routes[] = {
     R(POST, "/messages/read-all", notify_page_read_all, LOGGED_IN),
     R(GET, "/n/{hood}/calls", notify_page_calls, CALL_LIST),
     R(POST, "/n/{hood}/calls/{id}/done", notify_page_call_done, CALL_LIST),
+    R(GET, "/n/{hood}/letters", notify_page_letters, CALL_LIST),
+    R(POST, "/n/{hood}/letters/print", notify_page_letters_print, CALL_LIST),
     R(GET, "/api/v1/messages", notify_api_inbox, LOGGED_IN),
     R(POST, "/api/v1/messages/{id}/read", notify_api_read, LOGGED_IN),
     {0, NULL, NULL, 0},

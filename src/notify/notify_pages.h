@@ -13,6 +13,8 @@ enum noaber_err notify_page_message(struct noaber_req *r);
 enum noaber_err notify_page_read_all(struct noaber_req *r);
 enum noaber_err notify_page_calls(struct noaber_req *r);
 enum noaber_err notify_page_call_done(struct noaber_req *r);
+enum noaber_err notify_page_letters(struct noaber_req *r);
+enum noaber_err notify_page_letters_print(struct noaber_req *r);
 enum noaber_err notify_api_inbox(struct noaber_req *r);
 enum noaber_err notify_api_read(struct noaber_req *r);
 
