@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "members/members_store.h"
 #include "notify/notify.h"
+#include "view/i18n.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -364,6 +365,42 @@ make_code(char out[32], char hash_out[65])
     code_hash(plain, hash_out);
 }
 
+/* Puts "{hood}" in MSG (a translated text) by the neighbourhood's name, on ARENA. */
+static const char *
+fill_hood(struct noaber_arena *a, const char *msg, const char *hood)
+{
+    const char *at = strstr(msg, "{hood}");
+    if (!at)
+        return msg;
+    const char *out = noaber_arena_printf(a, "%.*s%s%s", (int)(at - msg), msg, hood, at + 6);
+    return out ? out : msg;
+}
+
+/* Queues a message to PERSON in their own language. SUBJECT and BODY are msgids in which
+ * "{hood}" stands for the neighbourhood's name. Runs inside the caller's transaction. */
+static enum noaber_err
+tell(struct noaber_db *db, int64_t person, const struct members_hood *hood, const char *kind,
+     const char *subject, const char *body)
+{
+    struct noaber_arena *a = noaber_arena_new(1 << 16);
+    struct members_person p;
+    enum noaber_err e = members_store_person(db, person, &p, a);
+    if (e == NOABER_OK) {
+        const struct noaber_catalog *cat = noaber_i18n_catalog(p.lang);
+        const char *name = hood && hood->name ? hood->name : "";
+        struct notify_msg m = {person,
+                               hood ? hood->id : 0,
+                               kind,
+                               fill_hood(a, noaber_tr(cat, subject), name),
+                               fill_hood(a, noaber_tr(cat, body), name),
+                               hood && hood->slug ? noaber_arena_printf(a, "/n/%s", hood->slug)
+                                                  : NULL};
+        e = notify_queue(db, &m, NULL);
+    }
+    noaber_arena_free(a);
+    return e;
+}
+
 static enum noaber_err
 queue_verification(struct noaber_db *db, const struct noaber_config *cfg, int64_t person,
                    const char *email, const char *lang)
@@ -415,22 +452,15 @@ register_tx(struct noaber_db *db, void *vctx)
     if (e == NOABER_OK) {
         /* Tell the connectors and coordinators that someone waits for confirmation. */
         struct noaber_arena *a = noaber_arena_new(1 << 20);
-        struct members_member *staff;
+        struct members_hood hood = {.id = in->hood_id};
+        int64_t *staff = NULL;
         size_t n = 0;
-        int64_t total;
-        e = members_store_members(db, in->hood_id, 0, 0, 500, &staff, &n, &total, a);
-        for (size_t i = 0; e == NOABER_OK && i < n; i++) {
-            if (staff[i].role != MEMBERS_R_CONNECTOR && staff[i].role != MEMBERS_R_COORDINATOR)
-                continue;
-            char subject[300];
-            snprintf(subject, sizeof subject, "%s: %s",
-                     strcmp(staff[i].p.lang, "en") == 0 ? "New resident to confirm"
-                                                        : "Nieuwe bewoner om te bevestigen",
-                     in->display_name);
-            struct notify_msg m = {staff[i].p.id, in->hood_id, "member_registered",
-                                   subject,       subject,     NULL};
-            e = notify_queue(db, &m, NULL);
-        }
+        e = members_store_staff(db, in->hood_id, &hood, &staff, &n, a);
+        for (size_t i = 0; e == NOABER_OK && i < n; i++)
+            e = tell(db, staff[i], &hood, "member_registered",
+                     N_("New resident to confirm in {hood}"),
+                     N_("Someone registered as a resident of {hood}. Please check that they "
+                        "live there and confirm them under Members."));
         noaber_arena_free(a);
     }
     return e;
@@ -533,18 +563,10 @@ add_tx(struct noaber_db *db, void *vctx)
     if (e == NOABER_OK)
         e = members_store_audit(db, c->actor->person_id, "member_add", c->person, c->hood->id,
                                 members_role_name(in->role));
-    if (e == NOABER_OK) {
-        char subject[300];
-        snprintf(subject, sizeof subject, "Welkom in %s", c->hood->name);
-        struct notify_msg m = {c->person,
-                               c->hood->id,
-                               "member_added",
-                               subject,
-                               "Je bent toegevoegd aan de buurt. / You have been added to the "
-                               "neighbourhood.",
-                               NULL};
-        e = notify_queue(db, &m, NULL);
-    }
+    if (e == NOABER_OK)
+        e = tell(db, c->person, c->hood, "member_added", N_("Welcome to {hood}"),
+                 N_("You have been added to the neighbourhood {hood} in Noaber. Here you find "
+                    "messages from your neighbourhood."));
     return e;
 }
 
@@ -633,21 +655,11 @@ confirm_tx(struct noaber_db *db, void *vctx)
     e = members_store_member_confirm(db, c->person, c->hood->id, c->actor->person_id, noaber_now());
     if (e == NOABER_OK)
         e = members_store_audit(db, c->actor->person_id, "confirm", c->person, c->hood->id, "");
-    if (e == NOABER_OK) {
-        char subject[300];
-        snprintf(subject, sizeof subject,
-                 "Je bent bevestigd als bewoner van %s / You are "
-                 "confirmed as a resident",
-                 c->hood->name);
-        struct notify_msg m = {c->person,
-                               c->hood->id,
-                               "member_confirmed",
-                               subject,
-                               "Je ziet nu alles van je buurt. / You now see everything of your "
-                               "neighbourhood.",
-                               NULL};
-        e = notify_queue(db, &m, NULL);
-    }
+    if (e == NOABER_OK)
+        e = tell(db, c->person, c->hood, "member_confirmed",
+                 N_("You are confirmed as a resident of {hood}"),
+                 N_("A connector or coordinator has confirmed that you live in {hood}. You now "
+                    "see everything of your neighbourhood."));
     return e;
 }
 

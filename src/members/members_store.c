@@ -11,6 +11,17 @@
 
 #include <string.h>
 
+/* Doubles the capacity of an arena array of N elements of SIZE bytes when it is full. */
+static void *
+grow(struct noaber_arena *a, void *arr, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return arr;
+    void *bigger = noaber_arena_realloc(a, arr, *cap * size, 2 * *cap * size);
+    *cap *= 2;
+    return bigger;
+}
+
 /* --- settings -------------------------------------------------------------------------------- */
 
 static const char *const sql_setting = "SELECT value FROM settings WHERE key = ?";
@@ -354,12 +365,8 @@ members_store_person_hoods(struct noaber_db *db, int64_t person, struct members_
     enum noaber_err e = noaber_db_query(db, &st, sql_person_hoods, "i", person);
     int row = 1;
     while (e == NOABER_OK && *out && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        if (*n == cap) {
-            *out = noaber_arena_realloc(a, *out, cap * sizeof **out, 2 * cap * sizeof **out);
-            cap *= 2;
-            if (!*out)
-                break;
-        }
+        if (!(*out = grow(a, *out, *n, &cap, sizeof **out)))
+            break;
         struct members_hood *h = &(*out)[(*n)++];
         h->id = noaber_stmt_int(st, 0);
         h->slug = noaber_stmt_dup(st, 1, a);
@@ -372,6 +379,35 @@ members_store_person_hoods(struct noaber_db *db, int64_t person, struct members_
     if (e == NOABER_OK)
         noaber_stmt_reset(st);
     return *out ? e : NOABER_E_TOO_LARGE;
+}
+
+static const char *const sql_staff =
+    "SELECT m.person_id, n.slug, n.name FROM memberships m "
+    "JOIN neighbourhoods n ON n.id = m.neighbourhood_id "
+    "WHERE m.neighbourhood_id = ? AND m.role IN ('connector', 'coordinator') ORDER BY m.person_id";
+
+enum noaber_err
+members_store_staff(struct noaber_db *db, int64_t hood, struct members_hood *out, int64_t **ids,
+                    size_t *n, struct noaber_arena *a)
+{
+    struct noaber_stmt *st;
+    size_t cap = 16;
+    *n = 0;
+    *ids = noaber_arena_alloc(a, cap * sizeof **ids);
+    enum noaber_err e = noaber_db_query(db, &st, sql_staff, "i", hood);
+    int row = 1;
+    while (e == NOABER_OK && *ids && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
+        if (!(*ids = grow(a, *ids, *n, &cap, sizeof **ids)))
+            break;
+        (*ids)[(*n)++] = noaber_stmt_int(st, 0);
+        if (!out->slug) {
+            out->slug = noaber_stmt_dup(st, 1, a);
+            out->name = noaber_stmt_dup(st, 2, a);
+        }
+    }
+    if (e == NOABER_OK)
+        noaber_stmt_reset(st);
+    return *ids ? e : NOABER_E_TOO_LARGE;
 }
 
 /* --- neighbourhoods -------------------------------------------------------------------------- */
@@ -437,12 +473,8 @@ members_store_hoods(struct noaber_db *db, int with_counts, struct members_hood *
     enum noaber_err e = noaber_db_query(db, &st, with_counts ? sql_hoods_counted : sql_hoods, "");
     int row = 1;
     while (e == NOABER_OK && *out && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        if (*n == cap) {
-            *out = noaber_arena_realloc(a, *out, cap * sizeof **out, 2 * cap * sizeof **out);
-            cap *= 2;
-            if (!*out)
-                break;
-        }
+        if (!(*out = grow(a, *out, *n, &cap, sizeof **out)))
+            break;
         hood_row(st, &(*out)[(*n)++], a);
     }
     if (e == NOABER_OK)

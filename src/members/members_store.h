@@ -70,6 +70,10 @@ enum noaber_err members_store_person_hoods(struct noaber_db *db, int64_t person,
                                            struct members_hood **out, size_t *n,
                                            struct noaber_arena *a);
 
+/* The connectors and coordinators of HOOD (ids on A), and the neighbourhood's slug and name. */
+enum noaber_err members_store_staff(struct noaber_db *db, int64_t hood, struct members_hood *out,
+                                    int64_t **ids, size_t *n, struct noaber_arena *a);
+
 /* Neighbourhoods. */
 enum noaber_err members_store_hood_add(struct noaber_db *db, const struct members_hood_input *in,
                                        int64_t now, int64_t *id);
