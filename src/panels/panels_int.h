@@ -71,6 +71,27 @@ void pn_pricer_free(struct pn_pricer *pr);
 int pn_price(struct pn_pricer *pr, const double *w, double target, int stop_early,
              const int *incumbent, struct pn_cols *found, double *best);
 
+/* Require at least lo members of type t on every panel the pricer returns (0 to undo). */
+void pn_pricer_force(struct pn_pricer *pr, int t, int lo);
+
+/* ---- swaps between feasible panels (panels_local.c) ----------------------------------- */
+
+struct pn_local;
+
+struct pn_local *pn_local_new(const struct pn_problem *pb);
+void pn_local_free(struct pn_local *l);
+
+/* Put one member of type b on the feasible panel x by a swap; 1 when done, 0 when no swap
+ * keeps the quotas. */
+int pn_local_insert(struct pn_local *l, int *x, int b, struct pn_rng *rng);
+
+/* Up to steps random feasible swaps; returns how many were made. */
+int pn_local_random_walk(struct pn_local *l, int *x, int steps, struct pn_rng *rng);
+
+/* Steepest ascent of sum w x by feasible swaps; pos: types with w > 0, by decreasing w.
+ * Returns the final weight. */
+double pn_local_ascent(struct pn_local *l, int *x, const double *w, const int *pos, int npos);
+
 /* ---- algorithms ------------------------------------------------------------------------ */
 
 /* Type-level distribution: cols with weights lambda (sum 1). */

@@ -163,85 +163,142 @@ master_solve(struct master *m, struct panels_stats *st)
 }
 
 /*
- * Initial panels: maximise random weights, larger on types no panel contains yet, until
- * every type is on some panel (or the MIP cannot add one). Diverse panels make the first
- * master close to the answer, which saves many pricing rounds.
+ * Initial panels: one from the MIP, then for every profile not yet on a panel a swap that
+ * puts it on one (a short random walk first, for variety). Only when no swap works does the
+ * MIP look for a panel with that profile, or show that none exists. Diverse panels make the
+ * first master LP close to the answer, which saves many pricing rounds.
  */
 static int
-initial_panels(struct master *m, struct pn_pricer *pr, struct panels_stats *st,
-               const struct panels_select_opts *opts)
+initial_panels(struct master *m, struct pn_pricer *pr, struct pn_local *loc,
+               struct panels_stats *st, const struct panels_select_opts *opts)
 {
     const struct pn_problem *pb = m->pb;
     int nt = pb->ntypes;
     double *w = malloc((size_t)nt * sizeof(double));
     char *covered = calloc((size_t)nt, 1);
+    int *x = malloc((size_t)nt * sizeof(int));
     struct pn_cols found = {.ntypes = nt};
     struct pn_rng rng;
-    int rc = 0, uncovered = nt;
-    if (!w || !covered) {
+    int rc = 0, mip_budget = 40;
+    if (!w || !covered || !x) {
         rc = -1;
         goto out;
     }
     pn_rng_seed(&rng, "noaber-panels-initial");
-    for (int round = 0; uncovered > 0 && round < nt + 4; round++) {
-        for (int t = 0; t < nt; t++)
-            w[t] = (covered[t] ? 0.0 : 1.0 + pn_rng_unit(&rng)) / pb->cnt[t] +
-                   0.01 * pn_rng_unit(&rng) / pb->cnt[t];
-        double best;
-        found.n = 0;
-        int r = pn_price(pr, w, -HUGE_VAL, 1, NULL, &found, &best);
-        st->mip_calls++;
-        if (r == 2) {
-            rc = 2;
+    for (int t = 0; t < nt; t++)
+        w[t] = pn_rng_unit(&rng) / pb->cnt[t];
+    double best;
+    int r = pn_price(pr, w, -HUGE_VAL, 1, NULL, &found, &best);
+    st->mip_calls++;
+    if (r == 2 || (r >= 0 && found.n == 0)) {
+        rc = 2;
+        goto out;
+    }
+    if (r < 0) {
+        rc = -1;
+        goto out;
+    }
+    if (master_add(m, found.x) < 0) {
+        rc = -1;
+        goto out;
+    }
+    for (int t = 0; t < nt; t++)
+        covered[t] = found.x[t] > 0;
+    for (int b = 0; b < nt; b++) {
+        if (covered[b])
+            continue;
+        int ok = 0;
+        for (int tries = 0; tries < 4 && !ok; tries++) {
+            int src = m->cols.n - 1 - pn_rng_below(&rng, m->cols.n < 8 ? m->cols.n : 8);
+            memcpy(x, m->cols.x + (long)src * nt, (size_t)nt * sizeof(int));
+            pn_local_random_walk(loc, x, 3, &rng);
+            ok = pn_local_insert(loc, x, b, &rng);
+        }
+        if (!ok && mip_budget-- > 0) {
+            /* Ask the MIP for a panel with b, or learn that there is none. */
+            for (int t = 0; t < nt; t++)
+                w[t] = pn_rng_unit(&rng) / pb->cnt[t];
+            found.n = 0;
+            pn_pricer_force(pr, b, 1);
+            r = pn_price(pr, w, -HUGE_VAL, 1, NULL, &found, &best);
+            pn_pricer_force(pr, b, 0);
+            st->mip_calls++;
+            if (r == 2) {
+                covered[b] = 1; /* no panel can hold b: it will get probability 0 */
+                continue;
+            }
+            if (r < 0 || found.n == 0) {
+                rc = r < 0 ? -1 : 0;
+                if (r < 0)
+                    goto out;
+                continue;
+            }
+            memcpy(x, found.x + (long)(found.n - 1) * nt, (size_t)nt * sizeof(int));
+            if (!x[b]) {
+                covered[b] = 1; /* no panel can hold b: it will get probability 0 */
+                continue;
+            }
+        } else if (!ok) {
+            continue; /* left to column generation */
+        }
+        if (master_add(m, x) < 0) {
+            rc = -1;
             goto out;
         }
-        if (r < 0 || found.n == 0) {
-            rc = r < 0 ? -1 : rc;
-            break;
-        }
-        int gained = 0;
-        for (int i = 0; i < found.n; i++) {
-            const int *x = found.x + (long)i * nt;
-            if (master_add(m, x) < 0) {
-                rc = -1;
-                goto out;
-            }
-            for (int t = 0; t < nt; t++)
-                if (x[t] && !covered[t]) {
-                    covered[t] = 1;
-                    uncovered--;
-                    gained++;
-                }
-        }
-        if (!gained && round > 0) {
-            /* Stopping early may return a panel without new types: ask to optimality. */
-            found.n = 0;
-            r = pn_price(pr, w, -HUGE_VAL, 0, NULL, &found, &best);
-            st->mip_calls++;
-            int any = 0;
-            for (int i = 0; r >= 0 && i < found.n; i++) {
-                const int *x = found.x + (long)i * nt;
-                if (master_add(m, x) < 0) {
-                    rc = -1;
-                    goto out;
-                }
-                for (int t = 0; t < nt; t++)
-                    if (x[t] && !covered[t]) {
-                        covered[t] = 1;
-                        uncovered--;
-                        any = 1;
-                    }
-            }
-            if (!any)
-                break; /* the uncovered types can never sit on a panel */
-        }
-        pn_progress(opts, "startpanelen / initial panels", 0.1 * (nt - uncovered) / nt);
+        for (int t = 0; t < nt; t++)
+            if (x[t])
+                covered[t] = 1;
+        if ((b & 63) == 0)
+            pn_progress(opts, "startpanelen / initial panels", 0.1 * b / nt);
     }
 out:
     pn_cols_free(&found);
     free(w);
     free(covered);
+    free(x);
     return rc;
+}
+
+static const double *g_w; /* weights for by_weight_desc; the engine is single-threaded */
+
+static int
+by_weight_desc(const void *a, const void *b)
+{
+    double x = g_w[*(const int *)a], y = g_w[*(const int *)b];
+    if (x != y)
+        return x < y ? 1 : -1;
+    return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * Heuristic pricing: steepest ascent by swaps from the panels the master uses. Adds every
+ * panel worth more than mu + PRICE_TOL; returns how many were added, or -1.
+ */
+static int
+local_pricing(struct master *m, struct pn_local *loc, const double *w, int *pos, int *x)
+{
+    const struct pn_problem *pb = m->pb;
+    int nt = pb->ntypes, npos = 0, added = 0, tried = 0;
+    for (int t = 0; t < nt; t++)
+        if (w[t] > 0)
+            pos[npos++] = t;
+    g_w = w;
+    qsort(pos, (size_t)npos, sizeof(int), by_weight_desc);
+    int ncols = m->cols.n;
+    for (int j = ncols - 1; j >= 0 && tried < 12; j--) {
+        if (glp_get_col_prim(m->lp, j + 2) <= 0.0)
+            continue;
+        tried++;
+        memcpy(x, m->cols.x + (long)j * nt, (size_t)nt * sizeof(int));
+        double v = pn_local_ascent(loc, x, w, pos, npos);
+        if (v > m->mu + PRICE_TOL) {
+            int a = master_add(m, x);
+            if (a < 0)
+                return -1;
+            added += a;
+        }
+    }
+    return added;
 }
 
 panels_err
@@ -253,13 +310,15 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     struct pn_pricer *pr = NULL;
     struct pn_cols found = {.ntypes = nt};
     double *w = malloc((size_t)nt * sizeof(double));
+    int *pos = malloc((size_t)nt * sizeof(int)), *xs = malloc((size_t)nt * sizeof(int));
+    struct pn_local *loc = pn_local_new(pb);
     panels_err err = PANELS_OK;
     memset(out, 0, sizeof(*out));
-    if (master_init(&m, pb) < 0 || !w || !(pr = pn_pricer_new(pb))) {
+    if (master_init(&m, pb) < 0 || !w || !pos || !xs || !loc || !(pr = pn_pricer_new(pb))) {
         err = PANELS_E_NOMEM;
         goto out;
     }
-    int r = initial_panels(&m, pr, st, opts);
+    int r = initial_panels(&m, pr, loc, st, opts);
     if (r == 2 || m.cols.n == 0) {
         err = PANELS_E_INFEASIBLE;
         DIAG("Fout: geen enkel panel voldoet aan alle quota. / Error: no panel satisfies all "
@@ -272,6 +331,9 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         goto out;
     }
     int nfree = nt;
+    int debug = getenv("NOABER_PANELS_DEBUG") != NULL;
+    if (debug)
+        fprintf(stderr, "dbg initial cols=%d mips=%d types=%d\n", m.cols.n, st->mip_calls, nt);
     while (nfree > 0) {
         master_set_fixed(&m);
         double z = 0.0;
@@ -285,6 +347,13 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
             z = glp_get_obj_val(m.lp);
             for (int t = 0; t < nt; t++)
                 w[t] = m.y[t] / pb->cnt[t];
+            int lp_added = local_pricing(&m, loc, w, pos, xs);
+            if (lp_added < 0) {
+                err = PANELS_E_NOMEM;
+                goto out;
+            }
+            if (lp_added > 0)
+                continue;
             /* Best panel among the basis columns prunes the search. */
             int inc = -1;
             double incv = -HUGE_VAL;
@@ -320,6 +389,9 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
                 }
                 added += a;
             }
+            if (debug)
+                fprintf(stderr, "dbg stage=%d cols=%d z=%.6f mu=%.6f best=%.6f found=%d r=%d\n",
+                        st->stages, m.cols.n, z, m.mu, best, found.n, r);
             if (!added)
                 break; /* the MIP proved that no panel beats mu: the stage is optimal */
         }
@@ -367,6 +439,9 @@ out:
     pn_cols_free(&found);
     pn_pricer_free(pr);
     pn_master_free(&m);
+    pn_local_free(loc);
     free(w);
+    free(pos);
+    free(xs);
     return err;
 }

@@ -1,0 +1,243 @@
+/*
+ * bench_panels.c — time and fairness of the panel algorithms on the replication examples and
+ * on hard synthetic pools.
+ *
+ * Prints, per instance and algorithm, the wall time, the minimum selection probability, the
+ * number of distinct profiles and panels, and the solver's work. It asserts nothing about
+ * time: the figures are for people. The hard pools follow issue 5: n = 2000 volunteers, eight
+ * features whose values are skewed by self-selection (a few common, others rare), quotas at
+ * the population share of k = 100 plus or minus 3, giving hundreds to over a thousand
+ * distinct profiles. Everything is generated from a fixed seed, so runs are comparable.
+ *
+ * Usage: bench_panels [--quick] [--only NAME] [--alg A] [DATA_DIR]
+ * DATA_DIR defaults to tests/data/sortition (run from the repository root, as `make bench`).
+ */
+#include "panels/panels.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A tiny generator independent of the engine's internals (splitmix64). */
+static uint64_t
+next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static double
+unit(uint64_t *s)
+{
+    return (double)(next(s) >> 11) * 0x1.0p-53;
+}
+
+static double
+normal(uint64_t *s)
+{
+    double u = unit(s) + 1e-12, v = unit(s);
+    return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
+}
+
+struct text {
+    char *buf;
+    size_t len, cap;
+};
+
+static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#include <stdarg.h>
+static void
+put(struct text *t, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+        va_end(ap);
+        if (n >= 0 && (size_t)n < t->cap - t->len) {
+            t->len += (size_t)n;
+            return;
+        }
+        t->cap = t->cap * 2 + 4096;
+        t->buf = realloc(t->buf, t->cap);
+        if (!t->buf)
+            abort();
+    }
+}
+
+/*
+ * Hard synthetic pool: feature f has nv[f] values with population shares from a skewed
+ * Dirichlet-like draw; self-selection multiplies each share by exp(skew * N(0,1)) in the
+ * pool. Quotas: round(k * population share) +- 3.
+ */
+static void
+synthetic(uint64_t seed, int n, int k, double skew, struct text *features, struct text *people)
+{
+    static const int nv[8] = {2, 5, 6, 3, 4, 3, 5, 4};
+    double pop[8][8], pool[8][8];
+    uint64_t s = seed;
+    put(features, "feature,value,min,max\n");
+    put(people, "id");
+    for (int f = 0; f < 8; f++)
+        put(people, ",f%d", f + 1);
+    put(people, "\n");
+    for (int f = 0; f < 8; f++) {
+        double sp = 0.0, sq = 0.0;
+        for (int v = 0; v < nv[f]; v++) {
+            pop[f][v] = 0.3 + unit(&s);
+            sp += pop[f][v];
+        }
+        for (int v = 0; v < nv[f]; v++) {
+            pop[f][v] /= sp;
+            pool[f][v] = pop[f][v] * exp(skew * normal(&s));
+            sq += pool[f][v];
+        }
+        for (int v = 0; v < nv[f]; v++) {
+            pool[f][v] /= sq;
+            int target = (int)lround(k * pop[f][v]);
+            int lo = target - 3 < 0 ? 0 : target - 3;
+            put(features, "f%d,v%d,%d,%d\n", f + 1, v + 1, lo, target + 3);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        put(people, "p%04d", i + 1);
+        for (int f = 0; f < 8; f++) {
+            double u = unit(&s), c = 0.0;
+            int v = 0;
+            while (v < nv[f] - 1 && (c += pool[f][v]) <= u)
+                v++;
+            put(people, ",v%d", v + 1);
+        }
+        put(people, "\n");
+    }
+}
+
+static double
+now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int
+run(const char *name, const struct panels_table *ft, const struct panels_table *pt, int k,
+    const char *only_alg)
+{
+    struct panels_pool pool;
+    struct panels_diag diag = {{0}};
+    struct panels_pool_opts po = {.k = k};
+    panels_err err = panels_pool_build(ft, pt, &po, &pool, &diag);
+    if (err) {
+        fprintf(stderr, "%s: %s\n", name, diag.msg);
+        return 1;
+    }
+    int profiles = panels_pool_profiles(&pool);
+    for (int alg = 0; alg < 3; alg++) {
+        if (only_alg && panels_algorithm_parse(only_alg) != alg)
+            continue;
+        struct panels_select_opts so = {.algorithm = (enum panels_algorithm)alg};
+        struct panels_result res;
+        double t0 = now();
+        err = panels_select(&pool, &so, &res, &diag);
+        double t = now() - t0;
+        if (err) {
+            printf("%-22s %-8s failed: %s\n", name, panels_algorithm_name(alg), diag.msg);
+            continue;
+        }
+        printf("%-22s %-8s n=%-5d k=%-4d profiles=%-5d time=%8.3f s  min_prob=%.6f  panels=%-6d "
+               "stages=%-4d columns=%-5d mips=%-5d lps=%d\n",
+               name, panels_algorithm_name(alg), pool.npeople, k, profiles, t, res.min_prob,
+               res.dist.npanels, res.stats.stages, res.stats.columns, res.stats.mip_calls,
+               res.stats.lp_solves);
+        fflush(stdout);
+        panels_result_free(&res);
+    }
+    panels_pool_free(&pool);
+    return 0;
+}
+
+static int
+run_example(const char *dir, const char *name, int k, const char *only_alg)
+{
+    char fpath[1024], ppath[1024];
+    snprintf(fpath, sizeof(fpath), "%s/%s/categories.csv", dir, name);
+    snprintf(ppath, sizeof(ppath), "%s/%s/respondents.csv", dir, name);
+    struct panels_table ft, pt;
+    struct panels_diag diag = {{0}};
+    if (panels_table_load(fpath, &ft, &diag) || panels_table_load(ppath, &pt, &diag)) {
+        fprintf(stderr, "%s\n(run from the repository root or pass the data directory)\n",
+                diag.msg);
+        return 1;
+    }
+    int rc = run(name, &ft, &pt, k, only_alg);
+    panels_table_free(&ft);
+    panels_table_free(&pt);
+    return rc;
+}
+
+static int
+run_synthetic(const char *name, uint64_t seed, double skew, const char *only_alg)
+{
+    struct text f = {0}, p = {0};
+    synthetic(seed, 2000, 100, skew, &f, &p);
+    struct panels_table ft, pt;
+    struct panels_diag diag = {{0}};
+    int rc = 1;
+    if (!panels_table_parse(f.buf, f.len, &ft, &diag)) {
+        if (!panels_table_parse(p.buf, p.len, &pt, &diag)) {
+            rc = run(name, &ft, &pt, 100, only_alg);
+            panels_table_free(&pt);
+        }
+        panels_table_free(&ft);
+    }
+    free(f.buf);
+    free(p.buf);
+    return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *dir = "tests/data/sortition", *only = NULL, *alg = NULL;
+    int quick = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0)
+            quick = 1;
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            only = argv[++i];
+        else if (strcmp(argv[i], "--alg") == 0 && i + 1 < argc)
+            alg = argv[++i];
+        else
+            dir = argv[i];
+    }
+    int rc = 0;
+    if (!only || strcmp(only, "example_small_20") == 0)
+        rc |= run_example(dir, "example_small_20", 20, alg);
+    if (!only || strcmp(only, "example_large_200") == 0)
+        rc |= run_example(dir, "example_large_200", 200, alg);
+    static const struct {
+        const char *name;
+        uint64_t seed;
+        double skew;
+    } syn[] = {
+        {"hard_skew1.0_a", 1, 1.0},
+        {"hard_skew1.0_b", 2, 1.0},
+        {"hard_skew0.6_c", 3, 0.6},
+        {"hard_skew1.5_d", 4, 1.5},
+    };
+    for (size_t i = 0; i < sizeof(syn) / sizeof(syn[0]); i++) {
+        if (quick && i > 0)
+            break;
+        if (only && strcmp(only, syn[i].name) != 0)
+            continue;
+        rc |= run_synthetic(syn[i].name, syn[i].seed, syn[i].skew, alg);
+    }
+    return rc;
+}
