@@ -36,6 +36,7 @@ static const struct field {
     I(request_timeout, 1, 3600),
     I(session_days, 1, 365),
     I(staff_idle_minutes, 1, 24 * 60),
+    I(require_staff_2fa, 0, 1),
     S(smtp_host),
     I(smtp_port, 1, 65535),
     S(smtp_tls),

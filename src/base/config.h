@@ -20,6 +20,8 @@ struct noaber_config {
     int request_timeout;       /* seconds a connection may stay idle, default 30 */
     int session_days;          /* a session ends after this many days without use, default 14 */
     int staff_idle_minutes;    /* sessions of staff end after this idle time, default 30 */
+    int require_staff_2fa;     /* 1: connectors, coordinators, partners and administrators must
+                                  log in with a second factor (TOTP); default 0 */
     char smtp_host[256];       /* empty: e-mail stays in the outbox and is logged */
     int smtp_port;             /* default 25 */
     char smtp_tls[16];         /* "none", "starttls" or "tls" */

@@ -8,6 +8,7 @@
 #include "http/server.h"
 
 #include "base/arena.h"
+#include "base/config.h"
 #include "base/util.h"
 #include "db/db.h"
 #include "http/form.h"
@@ -120,6 +121,20 @@ builtin(struct noaber_req *r, int *handled)
     return NOABER_OK;
 }
 
+/* Where the installation requires it, staff who see personal files must set up a second factor
+ * before anything else: their own account pages and logging out stay open. */
+static enum noaber_err
+second_factor_ok(struct noaber_req *r)
+{
+    if (!r->actor.person_id || !r->actor.is_staff || r->actor.totp ||
+        !r->config->require_staff_2fa || r->by_api_token)
+        return NOABER_OK;
+    if (noaber_starts_with(r->path, "/account/totp") || strcmp(r->path, "/logout") == 0 ||
+        strcmp(r->path, "/language") == 0)
+        return NOABER_OK;
+    return NOABER_E_MFA_SETUP_REQUIRED;
+}
+
 static enum noaber_err
 route(struct noaber_req *r, const struct noaber_router *rt)
 {
@@ -142,6 +157,8 @@ route(struct noaber_req *r, const struct noaber_router *rt)
             return e;
     }
     enum noaber_err e = members_can(&r->actor, route->action, slug ? &r->hood : NULL);
+    if (e == NOABER_OK)
+        e = second_factor_ok(r);
     if (e != NOABER_OK)
         return e;
     return route->handler(r);
@@ -162,6 +179,10 @@ noaber_dispatch(struct noaber_req *r, const struct noaber_router *rt)
     }
     if (e == NOABER_OK)
         return;
+    if (e == NOABER_E_MFA_SETUP_REQUIRED && !r->is_api && r->method == NOABER_GET) {
+        noaber_resp_redirect(r, "/account/totp");
+        return;
+    }
     if (e == NOABER_E_UNAUTHENTICATED && !r->is_api && r->method == NOABER_GET) {
         struct noaber_buf b;
         noaber_buf_init(&b, r->arena);

@@ -106,7 +106,7 @@ members_session_find(struct noaber_db *db, const struct noaber_config *cfg, cons
     if (e != NOABER_OK)
         return e;
     int64_t now = noaber_now();
-    if (!found || row.expires_at <= now)
+    if (!found || row.expires_at <= now || row.stage != 0)
         return NOABER_E_UNAUTHENTICATED;
     /* Slide the expiry, but write at most once a minute so most page views write nothing. */
     if (now - row.last_seen_at >= 60)
@@ -118,6 +118,7 @@ members_session_find(struct noaber_db *db, const struct noaber_config *cfg, cons
     a->lang = row.lang;
     a->csrf = row.csrf;
     a->session_hash = hash;
+    a->totp = row.totp;
     return NOABER_OK;
 }
 
@@ -148,8 +149,10 @@ members_token_find(struct noaber_db *db, const char *token, struct members_actor
     return NOABER_OK;
 }
 
+/* A new session for PERSON. STAGE 1 is a session that waits for the second factor: it lives
+ * ten minutes and opens nothing but the code form. */
 static enum noaber_err
-session_create(struct noaber_db *db, const struct noaber_config *cfg, int64_t person,
+session_create(struct noaber_db *db, const struct noaber_config *cfg, int64_t person, int stage,
                char token_out[65])
 {
     char hash[65], csrf[65];
@@ -158,7 +161,8 @@ session_create(struct noaber_db *db, const struct noaber_config *cfg, int64_t pe
     noaber_random_hex(csrf, 32);
     int64_t now = noaber_now();
     /* The first lifetime is the short one; the first view with a known staff flag adjusts it. */
-    return members_store_session_add(db, hash, person, csrf, now, now + session_ttl(cfg, 0));
+    return members_store_session_add(db, hash, person, csrf, now,
+                                     now + (stage ? 600 : session_ttl(cfg, 0)), stage);
 }
 
 /* --- login ----------------------------------------------------------------------------------- */
@@ -169,7 +173,8 @@ struct login_ctx {
     char *token;
     int *retry;
     struct noaber_arena *arena;
-    int ok; /* password correct */
+    int ok;  /* password correct */
+    int mfa; /* the second factor is still due */
 };
 
 /* NOABER_E_RATE_LIMITED with the minutes to wait when KEY had MAX failures in the window. */
@@ -228,10 +233,14 @@ login_tx(struct noaber_db *db, void *vctx)
         return e; /* committed: the failed attempt must count */
     }
     e = members_store_attempts_clear(db, acct);
+    struct members_totp_row totp = {0};
     if (e == NOABER_OK)
-        e = session_create(db, c->cfg, person, c->token);
+        e = members_store_totp(db, person, &totp, c->arena);
+    c->mfa = totp.enabled_at != 0;
     if (e == NOABER_OK)
-        e = members_store_audit(db, person, "login", person, 0, "");
+        e = session_create(db, c->cfg, person, c->mfa, c->token);
+    if (e == NOABER_OK)
+        e = members_store_audit(db, person, c->mfa ? "login_password" : "login", person, 0, "");
     return e;
 }
 
@@ -240,11 +249,13 @@ members_login(struct noaber_db *db, const struct noaber_config *cfg, const struc
               char token_out[65], int *retry_minutes)
 {
     struct noaber_arena *a = noaber_arena_new(16384);
-    struct login_ctx c = {cfg, in, token_out, retry_minutes, a, 0};
+    struct login_ctx c = {cfg, in, token_out, retry_minutes, a, 0, 0};
     enum noaber_err e = noaber_db_tx(db, login_tx, &c);
     noaber_arena_free(a);
     if (e == NOABER_OK && !c.ok)
         return NOABER_E_BAD_LOGIN;
+    if (e == NOABER_OK && c.mfa)
+        return NOABER_E_MFA_REQUIRED;
     return e;
 }
 
@@ -294,7 +305,7 @@ code_login_tx(struct noaber_db *db, void *vctx)
     if (!found || !purpose || strcmp(purpose, "verify") == 0)
         return members_store_attempt_add(db, addr, noaber_now());
     c->ok = 1;
-    e = session_create(db, c->cfg, c->person, c->token);
+    e = session_create(db, c->cfg, c->person, 0, c->token);
     if (e == NOABER_OK)
         e = members_store_audit(db, c->person, "login_code", c->person, 0, purpose);
     return e;
@@ -1002,4 +1013,203 @@ members_throttle(struct noaber_db *db, const char *what, const char *addr, int m
     snprintf(key, sizeof key, "%s:%s", what, addr ? addr : "?");
     struct throttle_ctx c = {key, max, window, retry_minutes};
     return noaber_db_tx(db, throttle_tx, &c);
+}
+
+/* --- second factor --------------------------------------------------------------------------- */
+
+struct totp_login_ctx {
+    const struct noaber_config *cfg;
+    const char *token, *code;
+    char *new_token;
+    int *retry;
+    struct noaber_arena *arena;
+    int ok;
+};
+
+/* Is CODE a recovery code of PERSON? Marks it used. Recovery codes are ten characters from the
+ * code alphabet, typed like login codes (case, dashes and spaces do not matter). */
+static enum noaber_err
+take_recovery(struct noaber_db *db, int64_t person, const char *code, int *ok)
+{
+    char hash[65];
+    code_hash(code, hash);
+    return members_store_recovery_take(db, person, hash, noaber_now(), ok);
+}
+
+static enum noaber_err
+totp_login_tx(struct noaber_db *db, void *vctx)
+{
+    struct totp_login_ctx *c = vctx;
+    char hash[65];
+    noaber_sha256_hex(hash, c->token, strlen(c->token));
+    struct members_session_row row;
+    int found = 0;
+    enum noaber_err e = members_store_session_find(db, hash, &row, &found, c->arena);
+    if (e != NOABER_OK)
+        return e;
+    int64_t now = noaber_now();
+    if (!found || row.stage != 1 || row.expires_at <= now)
+        return NOABER_E_UNAUTHENTICATED;
+    char *limit = noaber_arena_printf(c->arena, "totp:%lld", (long long)row.person_id);
+    if (!limit)
+        return NOABER_E_TOO_LARGE;
+    e = check_one(db, limit, MEMBERS_LOGIN_MAX_ACCOUNT, c->retry);
+    struct members_totp_row totp = {0};
+    if (e == NOABER_OK)
+        e = members_store_totp(db, row.person_id, &totp, c->arena);
+    if (e != NOABER_OK)
+        return e;
+    unsigned char key[MEMBERS_TOTP_KEY];
+    int step_ok = 0;
+    if (totp.secret &&
+        sodium_hex2bin(key, sizeof key, totp.secret, strlen(totp.secret), NULL, NULL, NULL) == 0) {
+        int64_t step = members_totp_check(key, sizeof key, c->code, now, totp.last_step);
+        if (step)
+            e = members_store_totp_step(db, row.person_id, step, &step_ok);
+    }
+    sodium_memzero(key, sizeof key);
+    if (e == NOABER_OK && !step_ok)
+        e = take_recovery(db, row.person_id, c->code, &step_ok);
+    if (e != NOABER_OK)
+        return e;
+    if (!step_ok)
+        return members_store_attempt_add(db, limit, now); /* committed: wrong codes count */
+    c->ok = 1;
+    e = members_store_session_del(db, hash);
+    if (e == NOABER_OK)
+        e = members_store_attempts_clear(db, limit);
+    if (e == NOABER_OK)
+        e = session_create(db, c->cfg, row.person_id, 0, c->new_token);
+    if (e == NOABER_OK)
+        e = members_store_audit(db, row.person_id, "login", row.person_id, 0, "totp");
+    return e;
+}
+
+enum noaber_err
+members_login_totp(struct noaber_db *db, const struct noaber_config *cfg, const char *token,
+                   const char *code, char new_token[65], int *retry_minutes)
+{
+    if (!token || strlen(token) != 64)
+        return NOABER_E_UNAUTHENTICATED;
+    struct noaber_arena *a = noaber_arena_new(16384);
+    struct totp_login_ctx c = {cfg, token, code ? code : "", new_token, retry_minutes, a, 0};
+    enum noaber_err e = noaber_db_tx(db, totp_login_tx, &c);
+    noaber_arena_free(a);
+    if (e == NOABER_OK && !c.ok)
+        return NOABER_E_BAD_TOTP;
+    return e;
+}
+
+struct totp_setup_ctx {
+    int64_t person;
+    const char *hex, *code;
+    char (*recovery)[16];
+    struct noaber_arena *arena;
+    int ok;
+};
+
+static enum noaber_err
+totp_begin_tx(struct noaber_db *db, void *vctx)
+{
+    struct totp_setup_ctx *c = vctx;
+    return members_store_totp_pending(db, c->person, c->hex);
+}
+
+enum noaber_err
+members_totp_begin(struct noaber_db *db, int64_t person, char secret_b32[40])
+{
+    unsigned char key[MEMBERS_TOTP_KEY];
+    char hex[2 * MEMBERS_TOTP_KEY + 1];
+    noaber_random(key, sizeof key);
+    noaber_hex(hex, key, sizeof key);
+    members_base32(key, sizeof key, secret_b32, 40);
+    sodium_memzero(key, sizeof key);
+    struct totp_setup_ctx c = {person, hex, NULL, NULL, NULL, 0};
+    return noaber_db_tx(db, totp_begin_tx, &c);
+}
+
+static enum noaber_err
+totp_enable_tx(struct noaber_db *db, void *vctx)
+{
+    struct totp_setup_ctx *c = vctx;
+    struct members_totp_row totp = {0};
+    enum noaber_err e = members_store_totp(db, c->person, &totp, c->arena);
+    if (e != NOABER_OK)
+        return e;
+    unsigned char key[MEMBERS_TOTP_KEY];
+    if (!totp.pending ||
+        sodium_hex2bin(key, sizeof key, totp.pending, strlen(totp.pending), NULL, NULL, NULL) != 0)
+        return NOABER_E_BAD_TOTP;
+    int64_t now = noaber_now(), step = members_totp_check(key, sizeof key, c->code, now, 0);
+    sodium_memzero(key, sizeof key);
+    if (!step)
+        return NOABER_E_BAD_TOTP;
+    int changed;
+    e = members_store_totp_enable(db, c->person, now);
+    if (e == NOABER_OK)
+        e = members_store_totp_step(db, c->person, step, &changed);
+    if (e == NOABER_OK)
+        e = members_store_recovery_clear(db, c->person);
+    for (int i = 0; e == NOABER_OK && i < 10; i++) {
+        static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+        char plain[11], hash[65];
+        for (int k = 0; k < 10; k++)
+            plain[k] = alphabet[noaber_random_uniform(sizeof alphabet - 1)];
+        plain[10] = '\0';
+        snprintf(c->recovery[i], 16, "%.5s-%.5s", plain, plain + 5);
+        code_hash(plain, hash);
+        e = members_store_recovery_add(db, c->person, hash, now);
+    }
+    if (e == NOABER_OK)
+        e = members_store_audit(db, c->person, "totp_enable", c->person, 0, "");
+    return e;
+}
+
+enum noaber_err
+members_totp_enable(struct noaber_db *db, int64_t person, const char *code, char recovery[10][16])
+{
+    struct noaber_arena *a = noaber_arena_new(4096);
+    struct totp_setup_ctx c = {person, NULL, code ? code : "", recovery, a, 0};
+    enum noaber_err e = noaber_db_tx(db, totp_enable_tx, &c);
+    noaber_arena_free(a);
+    return e;
+}
+
+struct totp_off_ctx {
+    int64_t person;
+};
+
+static enum noaber_err
+totp_disable_tx(struct noaber_db *db, void *vctx)
+{
+    struct totp_off_ctx *c = vctx;
+    enum noaber_err e = members_store_totp_disable(db, c->person);
+    if (e == NOABER_OK)
+        e = members_store_recovery_clear(db, c->person);
+    if (e == NOABER_OK)
+        e = members_store_audit(db, c->person, "totp_disable", c->person, 0, "");
+    return e;
+}
+
+enum noaber_err
+members_totp_disable(struct noaber_db *db, const struct noaber_config *cfg,
+                     const struct members_actor *actor, const char *password)
+{
+    if (actor->is_staff && cfg->require_staff_2fa)
+        return NOABER_E_MFA_SETUP_REQUIRED;
+    struct noaber_arena *a = noaber_arena_new(4096);
+    int64_t id = 0;
+    char *hash = NULL;
+    struct members_person p;
+    enum noaber_err e = members_store_person(db, actor->person_id, &p, a);
+    if (e == NOABER_OK)
+        e = members_store_person_login(db, p.email ? p.email : p.username, &id, &hash, a);
+    int ok = e == NOABER_OK && hash && members_password_verify(hash, password ? password : "");
+    noaber_arena_free(a);
+    if (e != NOABER_OK)
+        return e;
+    if (!ok)
+        return NOABER_E_BAD_LOGIN;
+    struct totp_off_ctx c = {actor->person_id};
+    return noaber_db_tx(db, totp_disable_tx, &c);
 }

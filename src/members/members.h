@@ -57,6 +57,7 @@ struct members_actor {
     const char *lang;
     const char *session_hash; /* the stored hash of the session token, when logged in by cookie */
     const char *csrf;         /* the session's CSRF token */
+    int totp;                 /* a second factor is set up */
 };
 
 /* A neighbourhood as a route sees it, with the actor's role in it. */
@@ -110,6 +111,19 @@ int members_postcode_in(const char *list, const char *postcode);
 /* Minutes until a new attempt is allowed, given the oldest attempt in the window. */
 int members_retry_minutes(int64_t oldest, int64_t now);
 
+/* --- second factor (members_totp.c) ---------------------------------------------------------- */
+
+#define MEMBERS_TOTP_PERIOD 30
+#define MEMBERS_TOTP_KEY    20 /* bytes of secret */
+/* The six-digit code (0..999999) for time step STEP, or -1 on a crypto failure. */
+int members_totp_code(const unsigned char *key, size_t keylen, int64_t step);
+/* The time step CODE is valid for (within one step of NOW), when it is later than LAST_STEP;
+ * 0 when it is not valid. */
+int64_t members_totp_check(const unsigned char *key, size_t keylen, const char *code, int64_t now,
+                           int64_t last_step);
+/* Base32 (RFC 4648, no padding) of N bytes into OUT (size OUTN), for authenticator apps. */
+void members_base32(const unsigned char *in, size_t n, char *out, size_t outn);
+
 /* --- passwords (members_password.c) ----------------------------------------------------------- */
 
 /* argon2id with libsodium's interactive limits; at most two hashes run at a time. */
@@ -138,7 +152,9 @@ struct members_login {
     const char *login, *password, *client_ip;
 };
 /* Checks the password, the rate limits (NOABER_E_RATE_LIMITED with *retry_minutes) and creates a
- * session: TOKEN_OUT gets the cookie value (64 hex). */
+ * session: TOKEN_OUT gets the cookie value (64 hex). When the person has a second factor the
+ * session waits for it and the answer is NOABER_E_MFA_REQUIRED (TOKEN_OUT is still set): finish
+ * with members_login_totp(). */
 enum noaber_err members_login(struct noaber_db *db, const struct noaber_config *cfg,
                               const struct members_login *in, char token_out[65],
                               int *retry_minutes);
@@ -151,6 +167,22 @@ enum noaber_err members_throttle(struct noaber_db *db, const char *what, const c
 enum noaber_err members_login_code(struct noaber_db *db, const struct noaber_config *cfg,
                                    const char *code, const char *client_ip, char token_out[65],
                                    int64_t *person_out, int *retry_minutes);
+/* The second step: CODE (six digits from the app, or a recovery code) for the waiting session
+ * TOKEN. On success the waiting session is replaced by a full one in NEW_TOKEN. Wrong codes count
+ * towards the account's login limit. */
+enum noaber_err members_login_totp(struct noaber_db *db, const struct noaber_config *cfg,
+                                   const char *token, const char *code, char new_token[65],
+                                   int *retry_minutes);
+/* Starts setting up a second factor: a new secret, kept aside until confirmed. SECRET_B32 gets
+ * it in base32 for the app (size 40). */
+enum noaber_err members_totp_begin(struct noaber_db *db, int64_t person, char secret_b32[40]);
+/* Confirms the set-up with a first CODE; hands back ten single-use recovery codes. */
+enum noaber_err members_totp_enable(struct noaber_db *db, int64_t person, const char *code,
+                                    char recovery[10][16]);
+/* Removes the second factor after checking PASSWORD (not allowed when CFG requires it of
+ * staff and the person is staff: NOABER_E_MFA_SETUP_REQUIRED). */
+enum noaber_err members_totp_disable(struct noaber_db *db, const struct noaber_config *cfg,
+                                     const struct members_actor *actor, const char *password);
 enum noaber_err members_logout(struct noaber_db *db, const char *token);
 enum noaber_err members_logout_everywhere(struct noaber_db *db, int64_t person_id);
 

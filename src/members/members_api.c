@@ -54,8 +54,36 @@ members_api_login(struct noaber_req *r)
     struct members_login l = {in.login, in.password, r->client_ip};
     if (e == NOABER_OK)
         e = members_login(r->db, r->config, &l, token, &r->retry_minutes);
+    if (e == NOABER_E_MFA_REQUIRED) /* finish with POST /api/v1/login/totp */
+        noaber_resp_cookie(r, "noaber_mfa", token, 600);
     if (e != NOABER_OK)
         return e;
+    noaber_resp_cookie(r, "noaber_session", token, (long)r->config->session_days * 86400);
+    return noaber_resp_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+struct totp_body {
+    const char *code;
+};
+static const struct noaber_field totp_spec[] = {
+    {"code", NOABER_F_LINE, 1, 6, 20, offsetof(struct totp_body, code), NULL},
+};
+
+enum noaber_err
+members_api_login_totp(struct noaber_req *r)
+{
+    struct totp_body in;
+    struct noaber_input_errors errs;
+    enum noaber_err e = noaber_input_parse(r, totp_spec, N(totp_spec), &in, &errs);
+    if (e == NOABER_E_INVALID)
+        return invalid(r, totp_spec, N(totp_spec), &errs);
+    char token[65];
+    if (e == NOABER_OK)
+        e = members_login_totp(r->db, r->config, noaber_req_cookie(r, "noaber_mfa"), in.code, token,
+                               &r->retry_minutes);
+    if (e != NOABER_OK)
+        return e;
+    noaber_resp_cookie(r, "noaber_mfa", "", -1);
     noaber_resp_cookie(r, "noaber_session", token, (long)r->config->session_days * 86400);
     return noaber_resp_json(r, 200, json_pack("{s:b}", "ok", 1));
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #define SESSION_COOKIE "noaber_session"
+#define MFA_COOKIE     "noaber_mfa"
 #define N(a)           (sizeof(a) / sizeof((a)[0]))
 
 static const char *const languages[] = {"nl", "en", NULL};
@@ -98,10 +99,144 @@ members_page_login(struct noaber_req *r)
     e = members_login(r->db, r->config, &l, token, &r->retry_minutes);
     if (e == NOABER_E_BAD_LOGIN || e == NOABER_E_RATE_LIMITED)
         return login_page(r, noaber_err_status(e), &in, NULL, e);
+    if (e == NOABER_E_MFA_REQUIRED) {
+        /* The password was right; the waiting session has its own short-lived cookie. */
+        noaber_resp_cookie(r, MFA_COOKIE, token, 600);
+        struct noaber_buf b;
+        noaber_buf_init(&b, r->arena);
+        noaber_buf_puts(&b, "/login/totp?next=");
+        noaber_buf_urlenc(&b, next_path(r));
+        return noaber_resp_redirect(r, noaber_buf_str(&b));
+    }
     if (e != NOABER_OK)
         return e;
     start_session(r, token);
     return noaber_resp_redirect(r, next_path(r));
+}
+
+/* --- the second step: a code from the app ----------------------------------------------------- */
+
+struct totp_form {
+    const char *code;
+};
+static const struct noaber_field totp_spec[] = {
+    {"code", NOABER_F_LINE, 1, 6, 20, offsetof(struct totp_form, code), NULL},
+};
+
+static enum noaber_err
+totp_page(struct noaber_req *r, int status, const struct totp_form *in,
+          const struct noaber_input_errors *errs, enum noaber_err e)
+{
+    json_t *ctx = json_pack("{s:s,s:s}", "title", noaber_req_tr(r, N_("Code from your app")),
+                            "next", next_path(r));
+    noaber_input_context(r, ctx, totp_spec, N(totp_spec), in, errs);
+    if (e != NOABER_OK)
+        json_object_set_new(ctx, "error", json_string(noaber_req_errmsg(r, e)));
+    return noaber_resp_page(r, status, "members/login_totp", ctx);
+}
+
+enum noaber_err
+members_page_totp_form(struct noaber_req *r)
+{
+    if (!noaber_req_cookie(r, MFA_COOKIE))
+        return noaber_resp_redirect(r, "/login");
+    struct totp_form in = {""};
+    return totp_page(r, 200, &in, NULL, NOABER_OK);
+}
+
+enum noaber_err
+members_page_totp_login(struct noaber_req *r)
+{
+    struct totp_form in;
+    struct noaber_input_errors errs;
+    enum noaber_err e = noaber_input_parse(r, totp_spec, N(totp_spec), &in, &errs);
+    if (e == NOABER_E_INVALID)
+        return totp_page(r, 422, &in, &errs, e);
+    char token[65];
+    if (e == NOABER_OK)
+        e = members_login_totp(r->db, r->config, noaber_req_cookie(r, MFA_COOKIE), in.code, token,
+                               &r->retry_minutes);
+    if (e == NOABER_E_UNAUTHENTICATED) /* the ten minutes are over: start again */
+        return noaber_resp_redirect(r, "/login");
+    if (e == NOABER_E_BAD_TOTP || e == NOABER_E_RATE_LIMITED)
+        return totp_page(r, noaber_err_status(e), &in, NULL, e);
+    if (e != NOABER_OK)
+        return e;
+    noaber_resp_cookie(r, MFA_COOKIE, "", -1);
+    start_session(r, token);
+    return noaber_resp_redirect(r, next_path(r));
+}
+
+/* --- setting up the second factor ------------------------------------------------------------- */
+
+static enum noaber_err
+totp_setup_page(struct noaber_req *r, int status, const char *secret, enum noaber_err e)
+{
+    json_t *ctx = json_pack(
+        "{s:s,s:b,s:b}", "title", noaber_req_tr(r, N_("Second step when logging in")), "enabled",
+        r->actor.totp, "required", r->actor.is_staff && r->config->require_staff_2fa);
+    if (secret) {
+        struct members_person p;
+        const char *who = "";
+        if (members_person_get(r->db, r->actor.person_id, &p, r->arena) == NOABER_OK)
+            who = p.email ? p.email : p.username ? p.username : "";
+        struct noaber_buf uri;
+        noaber_buf_init(&uri, r->arena);
+        noaber_buf_puts(&uri, "otpauth://totp/Noaber:");
+        noaber_buf_urlenc(&uri, who);
+        noaber_buf_printf(&uri, "?secret=%s&issuer=Noaber&algorithm=SHA1&digits=6&period=%d",
+                          secret, MEMBERS_TOTP_PERIOD);
+        json_object_set_new(ctx, "secret", json_string(secret));
+        json_object_set_new(ctx, "uri", json_string(noaber_buf_str(&uri)));
+    }
+    if (e != NOABER_OK)
+        json_object_set_new(ctx, "error", json_string(noaber_req_errmsg(r, e)));
+    return noaber_resp_page(r, status, "members/totp", ctx);
+}
+
+enum noaber_err
+members_page_totp_setup(struct noaber_req *r)
+{
+    return totp_setup_page(r, 200, NULL, NOABER_OK);
+}
+
+enum noaber_err
+members_page_totp_begin(struct noaber_req *r)
+{
+    char secret[40];
+    enum noaber_err e = members_totp_begin(r->db, r->actor.person_id, secret);
+    return e == NOABER_OK ? totp_setup_page(r, 200, secret, NOABER_OK) : e;
+}
+
+enum noaber_err
+members_page_totp_enable(struct noaber_req *r)
+{
+    char recovery[10][16];
+    const char *code = noaber_req_form(r, "code");
+    enum noaber_err e = members_totp_enable(r->db, r->actor.person_id, code ? code : "", recovery);
+    if (e == NOABER_E_BAD_TOTP)
+        return totp_setup_page(r, 422, NULL, e);
+    if (e != NOABER_OK)
+        return e;
+    json_t *codes = json_array();
+    for (int i = 0; i < 10; i++)
+        json_array_append_new(codes, json_string(recovery[i]));
+    json_t *ctx = json_pack("{s:s,s:o}", "title", noaber_req_tr(r, N_("Your recovery codes")),
+                            "codes", codes);
+    return noaber_resp_page(r, 200, "members/totp_codes", ctx);
+}
+
+enum noaber_err
+members_page_totp_disable(struct noaber_req *r)
+{
+    enum noaber_err e =
+        members_totp_disable(r->db, r->config, &r->actor, noaber_req_form(r, "password"));
+    if (e == NOABER_E_BAD_LOGIN || e == NOABER_E_MFA_SETUP_REQUIRED)
+        return totp_setup_page(r, noaber_err_status(e), NULL, e);
+    if (e != NOABER_OK)
+        return e;
+    noaber_resp_flash(r, "saved");
+    return noaber_resp_redirect(r, "/account/totp");
 }
 
 struct code_form {
@@ -393,10 +528,10 @@ account_page(struct noaber_req *r, int status, const struct prefs_form *prefs,
                                               hoods[i].name, "role",
                                               noaber_req_tr(r, members_role_label(hoods[i].role)),
                                               "confirmed", hoods[i].confirmed));
-    json_t *ctx =
-        json_pack("{s:s,s:s?,s:s?,s:b,s:o,s:s,s:s}", "title", noaber_req_tr(r, N_("My account")),
-                  "email", p.email, "username", p.username, "email_verified", p.email_verified,
-                  "hoods", list, "lang", prefs->lang, "channel", prefs->channel);
+    json_t *ctx = json_pack("{s:s,s:s?,s:s?,s:b,s:o,s:s,s:s,s:b}", "title",
+                            noaber_req_tr(r, N_("My account")), "email", p.email, "username",
+                            p.username, "email_verified", p.email_verified, "hoods", list, "lang",
+                            prefs->lang, "channel", prefs->channel, "totp", r->actor.totp);
     noaber_input_context(r, ctx, prefs_spec, N(prefs_spec), prefs, prefs_errs);
     for (const char *const *c = channels; *c; c++)
         json_object_set_new(ctx, noaber_arena_printf(r->arena, "channel_%s", *c),

@@ -12,6 +12,12 @@ extern const struct noaber_route members_routes[];
 /* members_pages.c */
 enum noaber_err members_page_login_form(struct noaber_req *r);
 enum noaber_err members_page_login(struct noaber_req *r);
+enum noaber_err members_page_totp_form(struct noaber_req *r);
+enum noaber_err members_page_totp_login(struct noaber_req *r);
+enum noaber_err members_page_totp_setup(struct noaber_req *r);
+enum noaber_err members_page_totp_begin(struct noaber_req *r);
+enum noaber_err members_page_totp_enable(struct noaber_req *r);
+enum noaber_err members_page_totp_disable(struct noaber_req *r);
 enum noaber_err members_page_code_form(struct noaber_req *r);
 enum noaber_err members_page_code_login(struct noaber_req *r);
 enum noaber_err members_page_logout(struct noaber_req *r);
@@ -51,6 +57,7 @@ enum noaber_err members_api_member_add(struct noaber_req *r);
 enum noaber_err members_api_confirm(struct noaber_req *r);
 enum noaber_err members_api_role(struct noaber_req *r);
 enum noaber_err members_api_login(struct noaber_req *r);
+enum noaber_err members_api_login_totp(struct noaber_req *r);
 enum noaber_err members_api_logout(struct noaber_req *r);
 enum noaber_err members_api_token_create(struct noaber_req *r);
 

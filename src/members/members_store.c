@@ -50,12 +50,13 @@ members_store_setting_put(struct noaber_db *db, const char *key, const char *val
 /* --- sessions -------------------------------------------------------------------------------- */
 
 static const char *const sql_session_add =
-    "INSERT INTO sessions (token_hash, person_id, csrf, created_at, last_seen_at, expires_at) "
-    "VALUES (?, ?, ?, ?, ?, ?)";
+    "INSERT INTO sessions (token_hash, person_id, csrf, created_at, last_seen_at, expires_at, "
+    "stage) VALUES (?, ?, ?, ?, ?, ?, ?)";
 static const char *const sql_session_find =
     "SELECT s.person_id, s.last_seen_at, s.expires_at, s.csrf, p.display_name, p.lang, "
-    "p.is_admin, EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id "
-    "AND m.role IN ('connector', 'coordinator', 'partner')) "
+    "p.is_admin, CASE WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id "
+    "AND m.role IN ('connector', 'coordinator', 'partner')) THEN 1 ELSE 0 END, s.stage, "
+    "CASE WHEN p.totp_enabled_at IS NULL THEN 0 ELSE 1 END "
     "FROM sessions s JOIN persons p ON p.id = s.person_id WHERE s.token_hash = ?";
 static const char *const sql_session_touch =
     "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?";
@@ -64,9 +65,10 @@ static const char *const sql_session_del_person = "DELETE FROM sessions WHERE pe
 
 enum noaber_err
 members_store_session_add(struct noaber_db *db, const char *hash, int64_t person, const char *csrf,
-                          int64_t now, int64_t expires)
+                          int64_t now, int64_t expires, int stage)
 {
-    return noaber_db_run(db, sql_session_add, "titiii", hash, person, csrf, now, now, expires);
+    return noaber_db_run(db, sql_session_add, "titiiid", hash, person, csrf, now, now, expires,
+                         stage);
 }
 
 enum noaber_err
@@ -87,6 +89,8 @@ members_store_session_find(struct noaber_db *db, const char *hash, struct member
         out->lang = noaber_stmt_dup(st, 5, a);
         out->is_admin = (int)noaber_stmt_int(st, 6);
         out->is_staff = out->is_admin || noaber_stmt_int(st, 7);
+        out->stage = (int)noaber_stmt_int(st, 8);
+        out->totp = (int)noaber_stmt_int(st, 9);
         if (!out->csrf || !out->display_name || !out->lang)
             e = NOABER_E_TOO_LARGE;
     }
@@ -252,6 +256,91 @@ enum noaber_err
 members_store_email_verified(struct noaber_db *db, int64_t id, int64_t now)
 {
     return noaber_db_run(db, sql_email_verified, "ii", now, id);
+}
+
+/* --- second factor -------------------------------------------------------------------------- */
+
+static const char *const sql_totp =
+    "SELECT totp_secret, totp_pending, totp_enabled_at, totp_last_step FROM persons WHERE id = ?";
+static const char *const sql_totp_pending = "UPDATE persons SET totp_pending = ? WHERE id = ?";
+static const char *const sql_totp_enable =
+    "UPDATE persons SET totp_secret = totp_pending, totp_pending = NULL, totp_enabled_at = ?, "
+    "totp_last_step = 0 WHERE id = ? AND totp_pending IS NOT NULL";
+static const char *const sql_totp_disable =
+    "UPDATE persons SET totp_secret = NULL, totp_pending = NULL, totp_enabled_at = NULL, "
+    "totp_last_step = 0 WHERE id = ?";
+static const char *const sql_totp_step =
+    "UPDATE persons SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?";
+static const char *const sql_recovery_add =
+    "INSERT INTO recovery_codes (person_id, code_hash, created_at) VALUES (?, ?, ?)";
+static const char *const sql_recovery_clear = "DELETE FROM recovery_codes WHERE person_id = ?";
+static const char *const sql_recovery_take =
+    "UPDATE recovery_codes SET used_at = ? WHERE person_id = ? AND code_hash = ? "
+    "AND used_at IS NULL RETURNING id";
+
+enum noaber_err
+members_store_totp(struct noaber_db *db, int64_t person, struct members_totp_row *out,
+                   struct noaber_arena *a)
+{
+    struct noaber_stmt *st;
+    int row = 0;
+    enum noaber_err e = noaber_db_query(db, &st, sql_totp, "i", person);
+    if (e == NOABER_OK)
+        e = noaber_stmt_step(st, &row);
+    if (e == NOABER_OK && row) {
+        out->secret = noaber_stmt_dup(st, 0, a);
+        out->pending = noaber_stmt_dup(st, 1, a);
+        out->enabled_at = noaber_stmt_int(st, 2);
+        out->last_step = noaber_stmt_int(st, 3);
+    }
+    noaber_stmt_reset(st);
+    return e == NOABER_OK && !row ? NOABER_E_NOT_FOUND : e;
+}
+
+enum noaber_err
+members_store_totp_pending(struct noaber_db *db, int64_t person, const char *hex)
+{
+    return noaber_db_run(db, sql_totp_pending, "ti", hex, person);
+}
+
+enum noaber_err
+members_store_totp_enable(struct noaber_db *db, int64_t person, int64_t now)
+{
+    return noaber_db_run(db, sql_totp_enable, "ii", now, person);
+}
+
+enum noaber_err
+members_store_totp_disable(struct noaber_db *db, int64_t person)
+{
+    return noaber_db_run(db, sql_totp_disable, "i", person);
+}
+
+enum noaber_err
+members_store_totp_step(struct noaber_db *db, int64_t person, int64_t step, int *changed)
+{
+    enum noaber_err e = noaber_db_run(db, sql_totp_step, "iii", step, person, step);
+    *changed = e == NOABER_OK && noaber_db_changes(db) > 0;
+    return e;
+}
+
+enum noaber_err
+members_store_recovery_add(struct noaber_db *db, int64_t person, const char *hash, int64_t now)
+{
+    return noaber_db_run(db, sql_recovery_add, "iti", person, hash, now);
+}
+
+enum noaber_err
+members_store_recovery_clear(struct noaber_db *db, int64_t person)
+{
+    return noaber_db_run(db, sql_recovery_clear, "i", person);
+}
+
+enum noaber_err
+members_store_recovery_take(struct noaber_db *db, int64_t person, const char *hash, int64_t now,
+                            int *found)
+{
+    int64_t id;
+    return noaber_db_int(db, &id, found, sql_recovery_take, "iit", now, person, hash);
 }
 
 /* --- memberships ----------------------------------------------------------------------------- */

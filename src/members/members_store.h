@@ -12,11 +12,13 @@ enum noaber_err members_store_setting(struct noaber_db *db, const char *key, cha
 enum noaber_err members_store_setting_put(struct noaber_db *db, const char *key, const char *value);
 
 /* Sessions. */
+/* STAGE 1: the password was right, the second factor is still due. */
 enum noaber_err members_store_session_add(struct noaber_db *db, const char *hash, int64_t person,
-                                          const char *csrf, int64_t now, int64_t expires);
+                                          const char *csrf, int64_t now, int64_t expires,
+                                          int stage);
 struct members_session_row {
     int64_t person_id, last_seen_at, expires_at;
-    int is_admin, is_staff;
+    int is_admin, is_staff, stage, totp;
     char *display_name, *lang, *csrf;
 };
 enum noaber_err members_store_session_find(struct noaber_db *db, const char *hash,
@@ -51,6 +53,26 @@ enum noaber_err members_store_password_set(struct noaber_db *db, int64_t id, con
 enum noaber_err members_store_prefs_set(struct noaber_db *db, int64_t id, const char *lang,
                                         const char *channel, const char *display_name);
 enum noaber_err members_store_email_verified(struct noaber_db *db, int64_t id, int64_t now);
+
+/* Second factor. */
+struct members_totp_row {
+    char *secret, *pending; /* hex; NULL when none */
+    int64_t enabled_at, last_step;
+};
+enum noaber_err members_store_totp(struct noaber_db *db, int64_t person,
+                                   struct members_totp_row *out, struct noaber_arena *a);
+enum noaber_err members_store_totp_pending(struct noaber_db *db, int64_t person, const char *hex);
+enum noaber_err members_store_totp_enable(struct noaber_db *db, int64_t person, int64_t now);
+enum noaber_err members_store_totp_disable(struct noaber_db *db, int64_t person);
+/* Records STEP as used; 0 rows changed when a later step was used already (a replay). */
+enum noaber_err members_store_totp_step(struct noaber_db *db, int64_t person, int64_t step,
+                                        int *changed);
+enum noaber_err members_store_recovery_add(struct noaber_db *db, int64_t person, const char *hash,
+                                           int64_t now);
+enum noaber_err members_store_recovery_clear(struct noaber_db *db, int64_t person);
+/* Marks an unused recovery code of PERSON used, exactly once; *found says whether it was. */
+enum noaber_err members_store_recovery_take(struct noaber_db *db, int64_t person, const char *hash,
+                                            int64_t now, int *found);
 
 /* Memberships. */
 enum noaber_err members_store_member_add(struct noaber_db *db, int64_t person, int64_t hood,

@@ -56,17 +56,17 @@ static void
 test_migrate(void **state)
 {
     struct noaber_db *db = *state;
-    int applied = 0;
+    int applied = 0, first = 0;
     assert_int_equal(noaber_db_schema_version(db), 0);
-    assert_int_equal(noaber_db_migrate(db, &applied), NOABER_OK);
-    assert_true(applied >= 1);
+    assert_int_equal(noaber_db_migrate(db, &first), NOABER_OK);
+    assert_true(first >= 1);
     assert_int_equal(noaber_db_schema_version(db), noaber_db_schema_latest());
     assert_int_equal(noaber_db_migrate(db, &applied), NOABER_OK);
     assert_int_equal(applied, 0);
     int64_t n;
     static const char *const q = "SELECT count(*) FROM schema_migrations";
     assert_int_equal(noaber_db_int(db, &n, NULL, q, ""), NOABER_OK);
-    assert_int_equal(n, noaber_db_schema_latest());
+    assert_int_equal(n, first); /* numbers may have gaps: one row per migration file */
     assert_true(noaber_db_integrity_ok(db));
 }
 
