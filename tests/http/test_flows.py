@@ -9,7 +9,6 @@ neighbourhood until a connector confirms them, then the inside; language, messag
 
 import re
 import sys
-import unittest
 
 sys.dont_write_bytecode = True
 import harness  # noqa: E402
@@ -219,7 +218,8 @@ class ResidentFlows(harness.ServerTest):
         self.assertTrue(members(conn)["sanne@example.org"]["confirmed"])
         # the connector got a message about the new resident
         inbox = conn.api("GET", "/api/v1/messages").json()
-        self.assertTrue(any("Sanne de Boer" in m["subject"] for m in inbox["messages"]), inbox)
+        self.assertTrue(any(m["kind"] == "member_registered" and m["link"] == "/n/%s" % HOOD
+                            for m in inbox["messages"]), inbox)
 
         calls = conn.get("/n/%s/calls" % HOOD)
         self.assertStatus(calls, 200)
@@ -239,13 +239,45 @@ class ResidentFlows(harness.ServerTest):
         # and Sanne has a message saying so
         inbox = sanne.get("/messages")
         self.assertStatus(inbox, 200)
-        ids = re.findall(r'href="/messages/(\d+)"', inbox.text)
-        self.assertTrue(ids, inbox.text)
-        msg = sanne.get("/messages/%s" % ids[0])
+        confirmed = [m for m in sanne.api("GET", "/api/v1/messages").json()["messages"]
+                     if m["kind"] == "member_confirmed"]
+        self.assertEqual(len(confirmed), 1)
+        self.assertIn("Binnenstad", confirmed[0]["subject"])
+        self.assertIn('href="/messages/%d"' % confirmed[0]["id"], inbox.text)
+        msg = sanne.get("/messages/%d" % confirmed[0]["id"])
         self.assertStatus(msg, 200)
-        self.assertIn("Je bent bevestigd als bewoner van Binnenstad", msg.text)
+        self.assertIn(confirmed[0]["subject"], msg.text)
         api = sanne.api("GET", "/api/v1/messages").json()
         self.assertEqual(api["unread"], 0, "opening the message marked it read")
+
+    def test_letters_on_paper(self):
+        lotte = Client(self.srv)
+        self.assertRedirect(self.register(lotte, "lotte@example.org", name="Lotte Papier"), "/")
+        r = lotte.post_form("/account", {"display_name": "Lotte Papier", "lang": "nl",
+                                         "channel": "letter"})
+        self.assertRedirect(r, "/account")
+        conn = self.client("connector")
+        lid = members(conn)["lotte@example.org"]["id"]
+        r = conn.post_form("/n/%s/members/%d/confirm" % (HOOD, lid), {},
+                           page="/n/%s/members?pending=1" % HOOD)
+        self.assertRedirect(r)
+        page = conn.get("/n/%s/letters" % HOOD)
+        self.assertStatus(page, 200)
+        self.assertIn("Lotte Papier", page.text)
+        form = harness.find_form(page.text, "/n/%s/letters/print" % HOOD)
+        self.assertIsNotNone(form, "a print button when there are letters")
+        printed = conn.post_form("/n/%s/letters/print" % HOOD, {}, page="/n/%s/letters" % HOOD)
+        self.assertStatus(printed, 200)
+        self.assertIn("Lotte Papier", printed.text)
+        self.assertIn('class="letter"', printed.text)
+        # each letter is printed once
+        self.assertNotIn("Lotte Papier", conn.get("/n/%s/letters" % HOOD).text)
+        again = conn.post_form("/n/%s/letters/print" % HOOD, {}, page="/n/%s/letters" % HOOD)
+        self.assertStatus(again, 200)
+        self.assertNotIn("Lotte Papier", again.text)
+        self.assertNotIn('class="letter"', again.text)
+        # and the message is in her inbox all the same
+        self.assertEqual(lotte.api("GET", "/api/v1/messages").json()["total"], 1)
 
     def test_register_needs_consent_and_valid_fields(self):
         c = Client(self.srv)

@@ -32,6 +32,8 @@ ACTIONS = [
     ("login code", "POST", "/n/{hood}/members/{bep}/code", {}, STAFF, 200),
     ("call list", "GET", "/n/{hood}/calls", None, STAFF, 200),
     ("call done", "POST", "/n/{hood}/calls/999999/done", {}, STAFF, 404),
+    ("letters", "GET", "/n/{hood}/letters", None, STAFF, 200),
+    ("letters print", "POST", "/n/{hood}/letters/print", {}, STAFF, 200),
     ("admin page", "GET", "/admin", None, {"admin"}, 200),
     ("admin: add neighbourhood", "POST", "/admin/neighbourhoods",
      {"slug": "rol-{n}", "name": "Rol {n}"}, {"admin"}, 303),
@@ -156,7 +158,7 @@ class Roles(harness.ServerTest):
     def test_partner_gets_403_on_every_member_path(self):
         partner = self.clients["partner"]
         rows = [(m, p) for m, p, _ in harness.routes()
-                if "/members" in p or "/calls" in p]
+                if "/members" in p or "/calls" in p or "/letters" in p]
         self.assertGreaterEqual(len(rows), 10)
         before = self.srv.db_snapshot()
         for method, pattern in rows:
