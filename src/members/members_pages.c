@@ -132,6 +132,7 @@ totp_page(struct noaber_req *r, int status, const struct totp_form *in,
     noaber_input_context(r, ctx, totp_spec, N(totp_spec), in, errs);
     if (e != NOABER_OK)
         json_object_set_new(ctx, "error", json_string(noaber_req_errmsg(r, e)));
+    retry_after(r, e);
     return noaber_resp_page(r, status, "members/login_totp", ctx);
 }
 
