@@ -80,8 +80,10 @@ def ensure_lsan_supp():
     path = os.path.join(REPO, "tests", "lsan.supp")
     if not os.path.exists(path):
         with open(path, "w", encoding="utf-8") as f:
-            f.write("# LeakSanitizer suppressions for Noaber's tests (LSAN_OPTIONS=suppressions=...).\n"
-                    "# One 'leak:<function or library>' per line, each with a comment saying why.\n")
+            f.write("# LeakSanitizer suppressions for Noaber's tests "
+                    "(LSAN_OPTIONS=suppressions=...).\n"
+                    "# One 'leak:<function or library>' per line, each with a comment saying "
+                    "why.\n")
     return path
 
 
@@ -292,8 +294,8 @@ class ServerTest(unittest.TestCase):
         self.assertStatus(resp, 303)
         if to is not None:
             loc = resp.header("Location") or ""
-            self.assertTrue(loc == to or loc.startswith(to),
-                            "%s %s redirects to %r, expected %r" % (resp.method, resp.path, loc, to))
+            self.assertTrue(loc == to or loc.startswith(to), "%s %s redirects to %r, expected %r"
+                            % (resp.method, resp.path, loc, to))
 
     def assertJsonError(self, resp, status, code=None):
         self.assertStatus(resp, status)
@@ -465,6 +467,7 @@ class Client:
         self.lang = lang  # Accept-Language
         self.token = None  # a bearer token for API calls
         self.headers = {}  # sent with every request (X-Forwarded-For, …)
+        self.csrf = None  # the CSRF token of the last HTML page seen
 
     def request(self, method, path, body=None, headers=None, content_type=None, cookies=True,
                 timeout=60):
@@ -529,8 +532,6 @@ class Client:
                 self.cookies.pop(name, None)
             else:
                 self.cookies[name] = value
-
-    csrf = None
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)

@@ -139,7 +139,8 @@ class MemberFlows(harness.ServerTest):
         self.assertStatus(acc, 200)
         self.assertIn("truus.vandam", acc.text)
         r = truus.post_form("/account/password",
-                            {"password": "mijn eigen wachtwoord", "password2": "mijn eigen wachtwoord"},
+                            {"password": "mijn eigen wachtwoord",
+                             "password2": "mijn eigen wachtwoord"},
                             page="/account")
         self.assertRedirect(r, "/account")
         # the code worked once only
@@ -158,7 +159,8 @@ class MemberFlows(harness.ServerTest):
         bep = members(coord)[harness.NO_EMAIL_USERNAME]
         self.assertIsNone(bep["email"])
         page = coord.get("/n/%s/members" % HOOD)
-        self.assertIsNotNone(harness.find_form(page.text, "/n/%s/members/%d/code" % (HOOD, bep["id"])),
+        action = "/n/%s/members/%d/code" % (HOOD, bep["id"])
+        self.assertIsNotNone(harness.find_form(page.text, action),
                              "the member list offers a login code for a member without e-mail")
 
     def test_password_mismatch_and_weak_password_change_nothing(self):

@@ -202,11 +202,15 @@ class Headers(harness.ServerTest):
         nlc = Client(self.srv)
         nlc.cookies["noaber_lang"] = "en"
         cases.append((nlc.get("/x"), 404, "en", "This page does not exist"))
+        titles = {(404, "nl"): "Pagina niet gevonden", (404, "en"): "Page not found",
+                  (403, "nl"): "Niet toegestaan", (403, "en"): "Not allowed"}
         for r, status, lang, text in cases:
             with self.subTest(answer=repr(r), lang=lang):
                 self.assertStatus(r, status)
                 self.assertIn('<html lang="%s"' % lang, r.text)
                 self.assertIn(text, main_text(r.text))
+                self.assertIn("<h1>%s</h1>" % titles[(status, lang)], r.text)
+                self.assertIn("<title>%s · Noaber</title>" % titles[(status, lang)], r.text)
         api = Client(self.srv, lang="en").api("GET", "/api/v1/me")
         self.assertEqual(self.assertJsonError(api, 401, "UNAUTHENTICATED")["message"],
                          "Please log in first.")

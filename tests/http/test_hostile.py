@@ -42,7 +42,8 @@ class Hostile(harness.ServerTest):
         found = harness.markup(r.text)
         for tag, attrs in found:
             where = "%s %s" % (r.method, r.path)
-            self.assertNotIn(tag, ("script", "img", "iframe", "svg"), "raw <%s> on %s" % (tag, where))
+            self.assertNotIn(tag, ("script", "img", "iframe", "svg"),
+                             "raw <%s> on %s" % (tag, where))
             for name in attrs:
                 self.assertFalse(name.startswith("on"), "raw %s= on %s" % (name, where))
         self.assertNotIn("<script", r.text.lower(), "%s %s" % (r.method, r.path))
@@ -347,8 +348,8 @@ class Hostile(harness.ServerTest):
                            "'Cookie: noaber_lang=\\xff' answers 200 instead of 400")
     def test_invalid_utf8_in_cookies_gets_400(self):
         c = Client(self.srv)
-        for cookie in (b"noaber_lang=\xff", b"noaber_session=\xc0\xaf", b"noaber_nonce=\xed\xa0\x80",
-                       b"other=\xff"):
+        for cookie in (b"noaber_lang=\xff", b"noaber_session=\xc0\xaf",
+                       b"noaber_nonce=\xed\xa0\x80", b"other=\xff"):
             with self.subTest(cookie=cookie):
                 r = c.request("GET", "/", headers={"Cookie": cookie}, cookies=False)
                 self.assertStatus(r, 400)
