@@ -312,6 +312,22 @@ class ServerTest(unittest.TestCase):
             self.assertEqual(err["code"], code, body)
         return err
 
+    def visible_state(self):
+        """What the API shows of the installation, as the administrator sees it: every
+        neighbourhood and its members with their roles, and each demo account's own view of
+        itself and its inbox. Compared before and after requests that must change nothing."""
+        admin = _server.client("admin")
+        hoods = admin.api("GET", "/api/v1/neighbourhoods").json()["neighbourhoods"]
+        state = {"hoods": hoods}
+        for h in hoods:
+            r = admin.api("GET", "/api/v1/neighbourhoods/%s/members?limit=500" % h["slug"])
+            state["members:" + h["slug"]] = r.json()
+        for who in ("admin", "coordinator", "connector", "partner", "resident"):
+            c = _server.client(who)
+            state["me:" + who] = c.api("GET", "/api/v1/me").json()
+            state["messages:" + who] = c.api("GET", "/api/v1/messages").json()
+        return state
+
     def assertHealthy(self):
         r = Client(_server).get("/healthz")
         self.assertStatus(r, 200)

@@ -159,6 +159,7 @@ class Csrf(harness.ServerTest):
             if who:
                 self.sender(who, fresh)
                 self.client(OTHER[who.split(":")[-1]])
+        seen = self.visible_state()
         before = self.srv.db_snapshot()
         for (method, pattern), (who, path, fields, _) in self.served():
             with self.subTest(route="%s %s" % (method, pattern)):
@@ -184,6 +185,7 @@ class Csrf(harness.ServerTest):
                 if who and who.startswith("fresh:"):
                     self.assertStatus(c.get("/account"), 200, "still logged in")
         self.assertEqual(self.srv.db_snapshot(), before, "a refused request changed the database")
+        self.assertEqual(self.visible_state(), seen, "a refused request changed what the API shows")
 
         # The same requests with the right token get past the check.
         for (method, pattern), (who, path, fields, ok) in self.served():

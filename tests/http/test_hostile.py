@@ -211,6 +211,7 @@ class Hostile(harness.ServerTest):
             (Client(self.srv), "/password/reset", {"email": LONG + "@example.org"},
              "/password/reset", ["email"]),
         ]
+        seen = self.visible_state()
         before = self.srv.db_snapshot()
         for client, path, fields, page, bad in cases:
             with self.subTest(form=path):
@@ -236,10 +237,12 @@ class Hostile(harness.ServerTest):
                 self.assertEqual(err["fields"][field]["code"], "TOO_LONG")
                 self.assertEqual(err["fields"][field]["message"], "Dit is te lang.")
         self.assertEqual(self.srv.db_snapshot(), before)
+        self.assertEqual(self.visible_state(), seen)
         self.assertEqual(res.api("GET", "/api/v1/me").json()["display_name"], "Rian Bewoner")
 
     def test_missing_fields_get_422(self):
         coord, admin = self.client("coordinator"), self.client("admin")
+        seen = self.visible_state()
         before = self.srv.db_snapshot()
         for client, path, page, required in (
                 (Client(self.srv), "/register", "/register",
@@ -284,6 +287,7 @@ class Hostile(harness.ServerTest):
                                              {"display_name": "Niemand", "role": "resident"}),
                                    422)
         self.assertEqual(self.srv.db_snapshot(), before)
+        self.assertEqual(self.visible_state(), seen)
 
     # --- encodings, sizes, types -----------------------------------------------------------------
 
@@ -291,6 +295,7 @@ class Hostile(harness.ServerTest):
         c = Client(self.srv)
         token = harness.csrf_of(c.get("/login").text).encode()
         bad = [b"%FF", b"%C0%AF", b"%ED%A0%80", b"%F4%90%80%80", b"%E2%82", b"%80", b"%FE%FF"]
+        seen = self.visible_state()
         before = self.srv.db_snapshot()
         for seq in bad:
             with self.subTest(seq=seq):
@@ -321,6 +326,7 @@ class Hostile(harness.ServerTest):
                       content_type="application/json")
         self.assertJsonError(r, 400, "BAD_JSON")
         self.assertEqual(self.srv.db_snapshot(), before)
+        self.assertEqual(self.visible_state(), seen)
         self.assertHealthy()
 
     def test_nul_bytes_in_forms_get_400(self):
@@ -356,6 +362,7 @@ class Hostile(harness.ServerTest):
 
     def test_invalid_utf8_in_cookies_does_no_harm(self):
         c = Client(self.srv)
+        seen = self.visible_state()
         before = self.srv.db_snapshot()
         for cookie in (b"noaber_lang=\xff", b"noaber_session=\xc0\xaf", b"noaber_flash=\xff",
                        b"noaber_nonce=\xed\xa0\x80" + b"a" * 29, b"\xff=\xff"):
@@ -366,6 +373,7 @@ class Hostile(harness.ServerTest):
                 self.assertStatus(r, (200, 400))
                 self.assertNotIn(b"\xff", r.body)
         self.assertEqual(self.srv.db_snapshot(), before)
+        self.assertEqual(self.visible_state(), seen)
         self.assertHealthy()
 
     def test_control_characters_in_a_line_field(self):
@@ -463,6 +471,7 @@ class Hostile(harness.ServerTest):
             (ct, part("csrf", token) + part("email", "a\xffb".encode("latin-1").decode("latin-1"))
              + "--BOUND--\r\n"),
         ]
+        seen = self.visible_state()
         before = self.srv.db_snapshot()
         for ctype, body in bad:
             with self.subTest(ctype=ctype, body=body[:60]):
@@ -470,6 +479,7 @@ class Hostile(harness.ServerTest):
                 r = c.request("POST", "/password/reset", body=b, content_type=ctype)
                 self.assertStatus(r, 400)
         self.assertEqual(self.srv.db_snapshot(), before)
+        self.assertEqual(self.visible_state(), seen)
         self.assertHealthy()
 
     def test_path_traversal_under_static(self):
@@ -540,6 +550,7 @@ class Hostile(harness.ServerTest):
         oid = o.api("GET", "/api/v1/me").json()["id"]
         coord, conn = self.client("coordinator"), self.client("connector")
         rian = harness.member_id(self.srv, harness.EMAIL["resident"])
+        seen = self.visible_state()
         before = self.srv.db_snapshot()
         for client, method, path, fields, status in (
                 (conn, "POST", "/n/%s/members/%d/confirm" % (HOOD, oid), {}, 404),
@@ -573,6 +584,7 @@ class Hostile(harness.ServerTest):
                         path, fields, page="/")
                 self.assertStatus(r, status)
         self.assertEqual(self.srv.db_snapshot(), before)
+        self.assertEqual(self.visible_state(), seen)
         me = o.api("GET", "/api/v1/me").json()["neighbourhoods"]
         self.assertEqual([(h["slug"], h["role"], h["confirmed"]) for h in me],
                          [(OTHER_HOOD, "resident", False)])

@@ -160,6 +160,7 @@ class Roles(harness.ServerTest):
         rows = [(m, p) for m, p, _ in harness.routes()
                 if "/members" in p or "/calls" in p or "/letters" in p]
         self.assertGreaterEqual(len(rows), 10)
+        seen = self.visible_state()
         before = self.srv.db_snapshot()
         for method, pattern in rows:
             with self.subTest(route="%s %s" % (method, pattern)):
@@ -172,9 +173,11 @@ class Roles(harness.ServerTest):
                 else:
                     self.assertStatus(r, 403)
         self.assertEqual(self.srv.db_snapshot(), before)
+        self.assertEqual(self.visible_state(), seen)
 
     def test_nothing_changed_by_refused_requests(self):
         """The refused requests of the table leave the database as it was."""
+        seen = self.visible_state()
         before = self.srv.db_snapshot()
         for name, method, path, fields, allowed, ok in ACTIONS:
             if method == "GET":
@@ -184,6 +187,7 @@ class Roles(harness.ServerTest):
                     r = self.send(self.clients[role], method, path, fields)
                     self.assertStatus(r, (401, 403), "%s %s" % (role, name))
         self.assertEqual(self.srv.db_snapshot(), before)
+        self.assertEqual(self.visible_state(), seen)
 
 
 if __name__ == "__main__":
