@@ -18,6 +18,7 @@ import html.parser
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -184,7 +185,9 @@ class Server:
         if report:
             problem = (problem + "; " if problem else "") + "sanitizer report"
         if problem:
-            problem += ":\n" + self.stderr()[-20000:]
+            problem += ":\n" + self.stderr()[-20000:] + "\n(files kept in %s)" % self.dir
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
         return code, problem
 
     # clients logged in once per server (argon2id is slow under ASan); never log them out
