@@ -45,6 +45,9 @@ enum members_action {
     MEMBERS_A_HOOD_EDIT,      /* change a neighbourhood's name, description, postcodes */
     MEMBERS_A_REPORTS,        /* aggregated figures (partners see only these) */
     MEMBERS_A_ADMIN,          /* installation: neighbourhoods, administrators, test e-mail */
+    MEMBERS_A_INTAKE,         /* register a resident at the door or by phone, with their consent */
+    MEMBERS_A_RESIDENT_FILE,  /* open residents' files, notes and the caseload (src/residents/) */
+    MEMBERS_A_HELP_SEARCH,    /* "who can help with ...": neighbours who opted in */
     MEMBERS_A__MAX
 };
 
@@ -108,6 +111,7 @@ int members_postcode_in(const char *list, const char *postcode);
 #define MEMBERS_LOGIN_WINDOW      (15 * 60)
 #define MEMBERS_LOGIN_MAX_ACCOUNT 5
 #define MEMBERS_LOGIN_MAX_ADDRESS 30
+#define MEMBERS_LOGIN_MAX_CODES   10 /* wrong one-time codes per address */
 /* Minutes until a new attempt is allowed, given the oldest attempt in the window. */
 int members_retry_minutes(int64_t oldest, int64_t now);
 

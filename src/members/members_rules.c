@@ -32,6 +32,9 @@ static const struct {
     [MEMBERS_A_HOOD_EDIT] = {{0, 0, 0, 1, 0}, 1},
     [MEMBERS_A_REPORTS] = {{0, 0, 0, 1, 1}, 1},
     [MEMBERS_A_ADMIN] = {{0, 0, 0, 0, 0}, 1},
+    [MEMBERS_A_INTAKE] = {{0, 0, 1, 1, 0}, 0},
+    [MEMBERS_A_RESIDENT_FILE] = {{0, 0, 1, 1, 0}, 0},
+    [MEMBERS_A_HELP_SEARCH] = {{0, 1, 1, 1, 0}, 0},
 };
 
 enum noaber_err
@@ -77,7 +80,8 @@ static const char *const role_labels[MEMBERS_R__MAX] = {
 static const char *const action_names[MEMBERS_A__MAX] = {
     "public",         "logged_in",     "hood_public", "hood_members", "member_list",
     "member_confirm", "member_create", "member_code", "role_set",     "call_list",
-    "hood_edit",      "reports",       "admin"};
+    "hood_edit",      "reports",       "admin",       "intake",       "resident_file",
+    "help_search"};
 
 const char *
 members_role_name(enum members_role r)

@@ -38,6 +38,9 @@ static const enum noaber_err expected[MEMBERS_A__MAX][WHO__MAX] = {
     [MEMBERS_A_HOOD_EDIT] = {U, F, F, F, F, O, F, O},
     [MEMBERS_A_REPORTS] = {U, F, F, F, F, O, O, O},
     [MEMBERS_A_ADMIN] = {U, F, F, F, F, F, F, O},
+    [MEMBERS_A_INTAKE] = {U, F, F, F, O, O, F, F},
+    [MEMBERS_A_RESIDENT_FILE] = {U, F, F, F, O, O, F, F},
+    [MEMBERS_A_HELP_SEARCH] = {U, F, F, O, O, O, F, F},
 };
 
 static void

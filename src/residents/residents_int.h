@@ -1,0 +1,191 @@
+/*
+ * Internal to the residents module: its storage functions (residents_store.c holds all its SQL),
+ * the PDF renderer (residents_pdf.c) and the HTTP handlers with the route table (joined in
+ * src/http/routes.c). Stores neither begin nor commit; operations in residents.c own the
+ * transactions.
+ */
+#ifndef NOABER_RESIDENTS_INT_H
+#define NOABER_RESIDENTS_INT_H
+
+#include "http/http.h"
+#include "residents/residents.h"
+
+struct noaber_buf;
+struct noaber_catalog;
+
+/* --- store: accounts ------------------------------------------------------------------------- */
+
+/* Whether LOGIN is the e-mail address or username of an account already (a read only: accounts
+ * are made through members.h). Checked before making one, so that no statement fails inside the
+ * transaction (on PostgreSQL a failed statement ends it). */
+enum noaber_err residents_store_login_taken(struct noaber_db *db, const char *login, int *taken);
+
+/* --- store: skills ---------------------------------------------------------------------------- */
+
+enum noaber_err residents_store_skills(struct noaber_db *db, int all, struct residents_skill **out,
+                                       size_t *n, struct noaber_arena *a);
+/* NOABER_E_CONFLICT when the slug exists. */
+enum noaber_err residents_store_skill_add(struct noaber_db *db, const char *slug,
+                                          const char *label_nl, const char *label_en, int64_t now);
+/* *changed 0 when there is no such skill. */
+enum noaber_err residents_store_skill_update(struct noaber_db *db, int64_t id, const char *label_nl,
+                                             const char *label_en, int active, int64_t *changed);
+
+/* --- store: profiles -------------------------------------------------------------------------- */
+
+/* PERSON's account fields and profile (OUT->exists 0 when no profile row), with their skills
+ * (comma-separated slugs) and active consents. NOABER_E_NOT_FOUND when there is no person. */
+enum noaber_err residents_store_profile(struct noaber_db *db, int64_t person,
+                                        struct residents_profile *out, struct noaber_arena *a);
+/* Writes every profile field of P (insert or update). */
+enum noaber_err residents_store_profile_put(struct noaber_db *db, const struct residents_profile *p,
+                                            int64_t now, int64_t by);
+/* Deletes the answers, availability and skills (the consent 'profile' was withdrawn). */
+enum noaber_err residents_store_profile_clear(struct noaber_db *db, int64_t person, int64_t now,
+                                              int64_t by);
+/* Replaces PERSON's skills by the slugs of the two normalised lists. */
+enum noaber_err residents_store_skills_set(struct noaber_db *db, int64_t person,
+                                           const char *offered, const char *wanted);
+
+/* --- store: consents -------------------------------------------------------------------------- */
+
+enum noaber_err residents_store_consents(struct noaber_db *db, int64_t person,
+                                         struct residents_consent **out, size_t *n,
+                                         struct noaber_arena *a);
+enum noaber_err residents_store_consent_mask(struct noaber_db *db, int64_t person,
+                                             residents_cset *out);
+enum noaber_err residents_store_consent_give(struct noaber_db *db, int64_t person,
+                                             enum residents_purpose p, int64_t at,
+                                             enum residents_how how, int64_t by);
+enum noaber_err residents_store_consent_withdraw(struct noaber_db *db, int64_t person,
+                                                 enum residents_purpose p, int64_t at, int64_t by);
+
+/* --- store: machtigingen and the acted-for log ------------------------------------------------ */
+
+enum noaber_err residents_store_auth_add(struct noaber_db *db, int64_t person, int64_t connector,
+                                         int64_t granted, int64_t ends, enum residents_how how,
+                                         int64_t by);
+/* PERSON's machtigingen, newest first (VALID filled for NOW). */
+enum noaber_err residents_store_auths(struct noaber_db *db, int64_t person, int64_t now,
+                                      struct residents_authorisation **out, size_t *n,
+                                      struct noaber_arena *a);
+/* Whether CONNECTOR holds a valid machtiging of PERSON at NOW (*valid), or ever held one
+ * (*any). */
+enum noaber_err residents_store_auth_check(struct noaber_db *db, int64_t person, int64_t connector,
+                                           int64_t now, int *valid, int *any);
+/* The connector of machtiging ID of PERSON (0 when there is none). */
+enum noaber_err residents_store_auth_connector(struct noaber_db *db, int64_t id, int64_t person,
+                                               int64_t *connector);
+enum noaber_err residents_store_auth_revoke(struct noaber_db *db, int64_t id, int64_t person,
+                                            int64_t at, int64_t by, int64_t *changed);
+enum noaber_err residents_store_acted_add(struct noaber_db *db, int64_t connector, int64_t person,
+                                          const char *action, const char *detail, int64_t at);
+enum noaber_err residents_store_acted(struct noaber_db *db, int64_t person, int64_t limit,
+                                      struct residents_acted **out, size_t *n,
+                                      struct noaber_arena *a);
+
+/* --- store: intake, caseload, notes ----------------------------------------------------------- */
+
+enum noaber_err residents_store_intake_add(struct noaber_db *db, int64_t person, int64_t hood,
+                                           int64_t by, const char *place, int64_t at);
+/* The last intake of PERSON in HOOD: *at 0 when none. */
+enum noaber_err residents_store_intake_last(struct noaber_db *db, int64_t person, int64_t hood,
+                                            int64_t *at, const char **by, const char **place,
+                                            struct noaber_arena *a);
+enum noaber_err residents_store_case_get(struct noaber_db *db, int64_t person, int64_t hood,
+                                         int64_t *connector, int64_t *since, int64_t *next,
+                                         const char **connector_name, int *found,
+                                         struct noaber_arena *a);
+/* Insert or update the caseload line; NEXT 0 stores no date. */
+enum noaber_err residents_store_case_put(struct noaber_db *db, int64_t person, int64_t hood,
+                                         int64_t connector, int64_t since, int64_t next);
+/* Clears every next contact date of PERSON (the consent 'contact' was withdrawn). */
+enum noaber_err residents_store_case_clear_next(struct noaber_db *db, int64_t person);
+/* The caseload of HOOD: of CONNECTOR, or everyone's (CONNECTOR 0). */
+enum noaber_err residents_store_cases(struct noaber_db *db, int64_t hood, int64_t connector,
+                                      struct residents_case **out, size_t *n,
+                                      struct noaber_arena *a);
+/* Confirmed residents of HOOD whom nobody follows. */
+enum noaber_err residents_store_unfollowed(struct noaber_db *db, int64_t hood,
+                                           struct residents_case **out, size_t *n,
+                                           struct noaber_arena *a);
+/* HEALTH 0: contact_notes, 1: health_notes. */
+enum noaber_err residents_store_note_add(struct noaber_db *db, int health, int64_t person,
+                                         int64_t hood, int64_t author, const char *text,
+                                         int64_t at);
+enum noaber_err residents_store_notes(struct noaber_db *db, int health, int64_t person,
+                                      int64_t hood, struct residents_note **out, size_t *n,
+                                      struct noaber_arena *a);
+enum noaber_err residents_store_health_delete(struct noaber_db *db, int64_t person);
+
+/* --- store: who can help, figures ------------------------------------------------------------- */
+
+enum noaber_err residents_store_helpers(struct noaber_db *db, int64_t hood, const char *skill,
+                                        int64_t exclude, struct residents_helper **out, size_t *n,
+                                        struct noaber_arena *a);
+/* Counts for the report (not yet suppressed). */
+enum noaber_err residents_store_report(struct noaber_db *db, int64_t hood, int64_t month_start,
+                                       struct residents_report *out, struct noaber_arena *a);
+
+/* --- PDF (residents_pdf.c) -------------------------------------------------------------------- */
+
+struct residents_card {
+    const char *name, *username, *code, *login_url, *code_url, *hood_name, *connector_name;
+    int days; /* the code works this many days */
+};
+/* The login card: an A4 page with a card to cut out, the code in large letters and a QR code of
+ * CODE_URL. Texts in catalogue CAT. Appends the PDF to OUT. */
+enum noaber_err residents_pdf_card(const struct residents_card *c, const struct noaber_catalog *cat,
+                                   struct noaber_buf *out);
+/* The one-page intake summary of FILE (as the connector sees it), in CAT. */
+struct residents_summary {
+    const struct residents_file *file;
+    const char *hood_name, *connector_name, *date;
+    const struct residents_skill *skills; /* the skill list, for labels */
+    size_t nskills;
+};
+enum noaber_err residents_pdf_intake(const struct residents_summary *s,
+                                     const struct noaber_catalog *cat, struct noaber_buf *out);
+
+/* --- HTTP (residents_pages.c, residents_api.c, routes.c) -------------------------------------- */
+
+extern const struct noaber_route residents_routes[];
+
+enum noaber_err residents_page_profile(struct noaber_req *r);
+enum noaber_err residents_page_profile_save(struct noaber_req *r);
+enum noaber_err residents_page_consent(struct noaber_req *r);
+enum noaber_err residents_page_authorise(struct noaber_req *r);
+enum noaber_err residents_page_revoke(struct noaber_req *r);
+enum noaber_err residents_page_help(struct noaber_req *r);
+enum noaber_err residents_page_intake_form(struct noaber_req *r);
+enum noaber_err residents_page_intake(struct noaber_req *r);
+enum noaber_err residents_page_file(struct noaber_req *r);
+enum noaber_err residents_page_note(struct noaber_req *r);
+enum noaber_err residents_page_health(struct noaber_req *r);
+enum noaber_err residents_page_file_consent(struct noaber_req *r);
+enum noaber_err residents_page_file_authorise(struct noaber_req *r);
+enum noaber_err residents_page_file_revoke(struct noaber_req *r);
+enum noaber_err residents_page_follow(struct noaber_req *r);
+enum noaber_err residents_page_handover(struct noaber_req *r);
+enum noaber_err residents_page_intake_pdf(struct noaber_req *r);
+enum noaber_err residents_page_card(struct noaber_req *r);
+enum noaber_err residents_page_caseload(struct noaber_req *r);
+enum noaber_err residents_page_import_form(struct noaber_req *r);
+enum noaber_err residents_page_import(struct noaber_req *r);
+enum noaber_err residents_page_reports(struct noaber_req *r);
+enum noaber_err residents_page_skills(struct noaber_req *r);
+enum noaber_err residents_page_skill_add(struct noaber_req *r);
+enum noaber_err residents_page_skill_update(struct noaber_req *r);
+
+enum noaber_err residents_api_profile(struct noaber_req *r);
+enum noaber_err residents_api_profile_update(struct noaber_req *r);
+enum noaber_err residents_api_consents(struct noaber_req *r);
+enum noaber_err residents_api_consent_give(struct noaber_req *r);
+enum noaber_err residents_api_consent_withdraw(struct noaber_req *r);
+enum noaber_err residents_api_skills(struct noaber_req *r);
+enum noaber_err residents_api_help(struct noaber_req *r);
+enum noaber_err residents_api_resident(struct noaber_req *r);
+enum noaber_err residents_api_caseload(struct noaber_req *r);
+enum noaber_err residents_api_reports(struct noaber_req *r);
+
+#endif
