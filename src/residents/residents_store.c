@@ -330,7 +330,7 @@ enum noaber_err
 residents_store_consent_give(struct noaber_db *db, int64_t person, enum residents_purpose p,
                              int64_t at, enum residents_how how, int64_t by)
 {
-    return noaber_db_run(db, sql_consent_give, "ittiI", person, residents_purpose_name(p), at,
+    return noaber_db_run(db, sql_consent_give, "ititI", person, residents_purpose_name(p), at,
                          residents_how_name(how), by);
 }
 
