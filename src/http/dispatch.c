@@ -143,8 +143,12 @@ route(struct noaber_req *r, const struct noaber_router *rt)
         noaber_router_match(rt, r->method, r->path, r->arena, &route, r->param_names, r->params)) {
     case NOABER_MATCH_NONE:
         return NOABER_E_NOT_FOUND;
-    case NOABER_MATCH_METHOD:
+    case NOABER_MATCH_METHOD: {
+        char allow[64];
+        noaber_router_allowed(rt, r->path, allow, sizeof allow);
+        noaber_resp_header(r, "Allow", allow);
         return NOABER_E_METHOD;
+    }
     case NOABER_MATCH_OK:
         break;
     }

@@ -140,14 +140,19 @@ noaber_form_multipart(struct noaber_arena *a, const char *content_type, const ch
         if (end - p < 2 || p[0] != '\r' || p[1] != '\n')
             return NOABER_E_BAD_REQUEST;
         p += 2;
-        const char *hend = find(p, (size_t)(end - p), "\r\n\r\n", 4);
-        if (!hend)
-            return NOABER_E_BAD_REQUEST;
-        const char *data = hend + 4;
+        /* The part ends at the next delimiter; its headers end at the first blank line before
+         * that, never in a later part. */
         char *next_delim = noaber_arena_printf(a, "\r\n%s", delim);
         if (!next_delim)
             return NOABER_E_TOO_LARGE;
-        const char *dend = find(data, (size_t)(end - data), next_delim, dl + 2);
+        const char *pend = find(p - 2, (size_t)(end - (p - 2)), next_delim, dl + 2);
+        if (!pend)
+            return NOABER_E_BAD_REQUEST;
+        const char *hend = find(p - 2, (size_t)(pend + 2 - (p - 2)), "\r\n\r\n", 4);
+        if (!hend || hend + 4 > pend + 2)
+            return NOABER_E_BAD_REQUEST;
+        const char *data = hend + 4;
+        const char *dend = data <= pend ? pend : NULL;
         if (!dend)
             return NOABER_E_BAD_REQUEST;
         if (++count > NOABER_FORM_MAX_FIELDS)

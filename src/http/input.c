@@ -107,6 +107,8 @@ noaber_input_from_kv(struct noaber_arena *a, const struct noaber_kv *kv,
         return NOABER_E_INTERNAL;
     for (size_t i = 0; i < n; i++) {
         const struct noaber_kv *v = noaber_kv_find(kv, spec[i].name);
+        if (v && v->filename) /* an uploaded file is never a text field */
+            v = NULL;
         enum noaber_err e = one_field(a, &spec[i], v ? v->value : NULL, out);
         if (e == NOABER_E_TOO_LARGE)
             return e;

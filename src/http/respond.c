@@ -29,6 +29,7 @@ static const char *const flashes[][2] = {
     {"email_verified", N_("Your e-mail address has been confirmed.")},
     {"test_mail", N_("The test e-mail is in the outbox.")},
     {"call_done", N_("The call has been marked as done.")},
+    {"erased", N_("Your account and your data have been erased.")},
 };
 
 void
@@ -197,8 +198,6 @@ noaber_resp_error(struct noaber_req *r, enum noaber_err e)
         if (after)
             noaber_resp_header(r, "Retry-After", after);
     }
-    if (e == NOABER_E_METHOD)
-        noaber_resp_header(r, "Allow", "GET, HEAD, POST");
     const char *msg = noaber_req_errmsg(r, e);
     if (r->is_api)
         return noaber_resp_json(

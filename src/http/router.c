@@ -7,6 +7,7 @@
 
 #include "base/arena.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,6 +153,23 @@ noaber_router_match(const struct noaber_router *rt, enum noaber_method method, c
     }
     *route = best->route;
     return NOABER_MATCH_OK;
+}
+
+void
+noaber_router_allowed(const struct noaber_router *rt, const char *path, char *out, size_t n)
+{
+    const char *segs[MAX_SEGS];
+    size_t lens[MAX_SEGS];
+    int nseg = split(path, segs, lens, MAX_SEGS), seen[NOABER_METHOD__MAX] = {0};
+    for (size_t i = 0; nseg >= 0 && i < rt->n; i++)
+        if (matches(&rt->routes[i], nseg, segs, lens))
+            seen[rt->routes[i].route->method] = 1;
+    seen[NOABER_HEAD] = seen[NOABER_GET];
+    size_t k = 0;
+    out[0] = '\0';
+    for (int m = 0; m < NOABER_METHOD__MAX; m++)
+        if (seen[m] && k < n)
+            k += (size_t)snprintf(out + k, n - k, "%s%s", k ? ", " : "", method_names[m]);
 }
 
 size_t

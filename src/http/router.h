@@ -22,6 +22,8 @@ enum noaber_match noaber_router_match(const struct noaber_router *rt, enum noabe
                                       const char *path, struct noaber_arena *arena,
                                       const struct noaber_route **route, const char **names,
                                       const char **values);
+/* The methods routes allow on PATH, as "GET, HEAD, POST" in OUT (size N); "" when none. */
+void noaber_router_allowed(const struct noaber_router *rt, const char *path, char *out, size_t n);
 /* Every route, in table order, for the OpenAPI check and `noaber routes`. */
 size_t noaber_router_count(const struct noaber_router *rt);
 const struct noaber_route *noaber_router_at(const struct noaber_router *rt, size_t i);

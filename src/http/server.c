@@ -37,6 +37,8 @@ struct noaber_server {
 struct conn_state {
     struct noaber_arena *arena;
     struct noaber_buf body;
+    int started; /* on_request has seen this request */
+    int bad_uri; /* the raw URI holds an encoded NUL, which MHD's decoding would cut at */
     int too_large;
     int64_t started_us;
     struct noaber_req *req;
@@ -125,6 +127,12 @@ parse(struct noaber_server *s, struct MHD_Connection *c, const char *url, const 
         if (!noaber_utf8_valid(q->name, strlen(q->name)) ||
             !noaber_utf8_valid(q->value, q->value_len))
             return NOABER_E_BAD_ENCODING;
+    for (struct noaber_kv *k = r->cookies; k; k = k->next)
+        if (!noaber_utf8_valid(k->name, strlen(k->name)) ||
+            !noaber_utf8_valid(k->value, k->value_len))
+            return NOABER_E_BAD_ENCODING;
+    if (cs->bad_uri)
+        return NOABER_E_BAD_ENCODING;
     if (r->method == NOABER_METHOD__MAX)
         return NOABER_E_METHOD;
     if (cs->too_large)
@@ -163,17 +171,37 @@ respond(struct MHD_Connection *c, struct noaber_req *r)
     return ok;
 }
 
+static struct conn_state *
+new_state(void)
+{
+    struct conn_state *cs = noaber_xcalloc(1, sizeof *cs);
+    cs->arena = noaber_arena_new(ARENA_CAP);
+    noaber_buf_init(&cs->body, NULL);
+    cs->started_us = now_us();
+    return cs;
+}
+
+/* Called by MHD with the raw request URI before it decodes it: the one place where an encoded
+ * NUL ("%00") is still visible. The state made here is the request's from now on. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    struct conn_state *cs = new_state();
+    for (const char *p = uri; p && (p = strchr(p, '%')); p++)
+        if (p[1] == '0' && p[2] == '0')
+            cs->bad_uri = 1;
+    (void)cls, (void)c;
+    return cs;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
            const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
     struct noaber_server *s = cls;
     struct conn_state *cs = *con_cls;
-    if (!cs) {
-        cs = noaber_xcalloc(1, sizeof *cs);
-        cs->arena = noaber_arena_new(ARENA_CAP);
-        noaber_buf_init(&cs->body, NULL);
-        cs->started_us = now_us();
+    if (!cs->started) {
+        cs->started = 1;
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > s->cfg->max_body)
             cs->too_large = 1;
@@ -300,7 +328,7 @@ noaber_server_start(const struct noaber_config *cfg, struct noaber_dbpool *pool)
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)0, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)128 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-        s, MHD_OPTION_END);
+        s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
     if (!s->daemon) {
         noaber_error("cannot listen on %s (in use, or not allowed?)", cfg->listen);
         noaber_router_free(s->router);

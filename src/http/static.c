@@ -55,6 +55,8 @@ noaber_static_serve(struct noaber_req *r)
         return 0;
     char *name = noaber_arena_printf(r->arena, "static/%s", r->path + 8);
     const struct noaber_asset *a = name ? noaber_asset_find(name) : NULL;
+    if (a && r->method != NOABER_GET && r->method != NOABER_HEAD)
+        noaber_resp_header(r, "Allow", "GET, HEAD");
     if (!a || (r->method != NOABER_GET && r->method != NOABER_HEAD)) {
         r->lang = "nl";
         r->cat = noaber_i18n_catalog("nl");

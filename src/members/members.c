@@ -288,11 +288,13 @@ static enum noaber_err
 code_login_tx(struct noaber_db *db, void *vctx)
 {
     struct code_login_ctx *c = vctx;
-    char *addr = noaber_arena_printf(c->arena, "addr:%s", c->ip ? c->ip : "?");
+    /* Wrong codes count per address under a key of their own: failed passwords of other
+     * accounts at a shared computer (the information point) do not block a resident's code. */
+    char *addr = noaber_arena_printf(c->arena, "code:%s", c->ip ? c->ip : "?");
     if (!addr)
         return NOABER_E_TOO_LARGE;
     /* Codes carry 60 random bits, but wrong guesses still count per address. */
-    enum noaber_err e = check_one(db, addr, MEMBERS_LOGIN_MAX_ACCOUNT, c->retry);
+    enum noaber_err e = check_one(db, addr, MEMBERS_LOGIN_MAX_CODES, c->retry);
     if (e != NOABER_OK)
         return e;
     char hash[65];

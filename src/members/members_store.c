@@ -179,7 +179,7 @@ members_store_person_add(struct noaber_db *db, const struct members_person_new *
 {
     const char *email = p->email && *p->email ? p->email : NULL;
     const char *username = p->username && *p->username ? p->username : NULL;
-    return noaber_db_int(db, id, NULL, sql_person_add, "ttttdiiI", email, username, p->display_name,
+    return noaber_db_int(db, id, NULL, sql_person_add, "tttttdiI", email, username, p->display_name,
                          p->password_hash, p->lang ? p->lang : "nl", p->is_admin, p->now,
                          p->created_by);
 }
