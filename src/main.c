@@ -1,8 +1,9 @@
 /*
  * The `noaber` command line: serve the web app, create and migrate a database, make the demo,
- * create the first administrator, back up, draw panels by lot, and list the routes. Settings come
- * from defaults, a config file (--config), NOABER_* environment variables and flags, in that
- * order. Every command answers --help.
+ * create the first administrator, back up, copy an installation between SQLite and PostgreSQL,
+ * draw panels by lot, and list the routes. Every --db is a SQLite file or a postgresql:// URL.
+ * Settings come from defaults, a config file (--config), NOABER_* environment variables and
+ * flags, in that order. Every command answers --help.
  */
 #include "base/config.h"
 #include "base/log.h"
@@ -42,16 +43,19 @@ static const char usage[] =
     "  admin create --email E [--name N] [--db PATH]   create an administrator (asks the "
     "password)\n"
     "  backup --db PATH --to FILE          copy the database safely while the server runs\n"
+    "  copy --from PATH_OR_URL --to PATH_OR_URL   move a whole installation to another\n"
+    "                                      database (SQLite <-> PostgreSQL), checked\n"
     "  panel select ...                    draw a citizens' panel by lot (noaber panel --help)\n"
     "  routes                              list every HTTP route\n"
     "  --version, --help\n"
     "\n"
+    "Every --db PATH may also be a PostgreSQL URL: postgresql://user@host/dbname.\n"
     "Settings: --config FILE holds 'key = value' lines; NOABER_<KEY> environment variables\n"
     "override it (NOABER_DB, NOABER_LISTEN, NOABER_PUBLIC_URL, NOABER_TRUSTED_PROXIES,\n"
     "NOABER_SMTP_HOST, ...). See docs/operations.md.\n";
 
 struct opts {
-    const char *config, *db, *listen, *password, *email, *name, *to;
+    const char *config, *db, *listen, *password, *email, *name, *to, *from;
     int help;
 };
 
@@ -59,15 +63,12 @@ struct opts {
 static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
-    static const struct option longopts[] = {{"config", required_argument, 0, 'c'},
-                                             {"db", required_argument, 0, 'd'},
-                                             {"listen", required_argument, 0, 'l'},
-                                             {"password", required_argument, 0, 'p'},
-                                             {"email", required_argument, 0, 'e'},
-                                             {"name", required_argument, 0, 'n'},
-                                             {"to", required_argument, 0, 't'},
-                                             {"help", no_argument, 0, 'h'},
-                                             {0, 0, 0, 0}};
+    static const struct option longopts[] = {
+        {"config", required_argument, 0, 'c'}, {"db", required_argument, 0, 'd'},
+        {"listen", required_argument, 0, 'l'}, {"password", required_argument, 0, 'p'},
+        {"email", required_argument, 0, 'e'},  {"name", required_argument, 0, 'n'},
+        {"to", required_argument, 0, 't'},     {"from", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     optind = 1;
     int c;
@@ -93,6 +94,9 @@ parse_opts(int argc, char **argv, struct opts *o)
             break;
         case 't':
             o->to = optarg;
+            break;
+        case 'f':
+            o->from = optarg;
             break;
         case 'h':
             o->help = 1;
@@ -130,18 +134,37 @@ load_config(const struct opts *o, struct noaber_config *cfg)
     return 0;
 }
 
-/* Opens and migrates the database; NULL after a message on error. */
+/* The database target as it may be printed (a URL's password hidden). */
+static const char *
+shown(const char *target)
+{
+    static char buf[600];
+    noaber_db_target_safe(target, buf, sizeof buf);
+    return buf;
+}
+
+/* Opens and migrates the database; NULL after a message on error. Several processes may do
+ * this at once on one PostgreSQL database: the migration locks by itself, and the lock "init"
+ * lets only one of them create the installation's secret. */
 static struct noaber_db *
 open_db(const struct noaber_config *cfg)
 {
     struct noaber_db *db;
     int applied = 0;
     if (noaber_db_open(cfg->db, &db) != NOABER_OK) {
-        fprintf(stderr, "noaber: cannot open the database %s\n", cfg->db);
+        fprintf(stderr, "noaber: cannot open the database %s\n", shown(cfg->db));
         return NULL;
     }
-    if (noaber_db_migrate(db, &applied) != NOABER_OK || members_init(db) != NOABER_OK) {
-        fprintf(stderr, "noaber: cannot bring the database %s up to date\n", cfg->db);
+    enum noaber_err e = noaber_db_migrate(db, &applied);
+    if (e == NOABER_OK)
+        e = noaber_db_lock(db, "init");
+    if (e == NOABER_OK) {
+        e = members_init(db);
+        enum noaber_err u = noaber_db_unlock(db, "init");
+        e = e != NOABER_OK ? e : u;
+    }
+    if (e != NOABER_OK) {
+        fprintf(stderr, "noaber: cannot bring the database %s up to date\n", shown(cfg->db));
         noaber_db_close(db);
         return NULL;
     }
@@ -156,16 +179,17 @@ cmd_init(int argc, char **argv, int migrate_only)
     if (parse_opts(argc, argv, &o) || load_config(&o, &cfg))
         return 2;
     if (o.help) {
-        printf(migrate_only ? "Usage: noaber migrate --db PATH\nApplies the migrations this "
-                              "program has and the database lacks.\n"
-                            : "Usage: noaber init --db PATH\nCreates an empty database with the "
-                              "full schema.\n");
+        printf(migrate_only ? "Usage: noaber migrate --db PATH_OR_URL\nApplies the migrations "
+                              "this program has and the database lacks.\n"
+                            : "Usage: noaber init --db PATH_OR_URL\nCreates an empty database "
+                              "with the full schema (a PostgreSQL database must exist:\n"
+                              "createdb first).\n");
         return 0;
     }
     struct noaber_db *db = open_db(&cfg);
     if (!db)
         return 1;
-    printf("%s: schema version %d\n", cfg.db, noaber_db_schema_version(db));
+    printf("%s: schema version %d\n", shown(cfg.db), noaber_db_schema_version(db));
     noaber_db_close(db);
     return 0;
 }
@@ -200,7 +224,7 @@ cmd_demo(int argc, char **argv)
            "  connector@demo.noaber.nl     connector (buurtassistent) of Binnenstad\n"
            "  partner@demo.noaber.nl       partner (GP practice) in Binnenstad\n"
            "  resident@demo.noaber.nl      resident of Binnenstad\n\n",
-           cfg.db, pw);
+           shown(cfg.db), pw);
     return 0;
 }
 
@@ -275,8 +299,16 @@ cmd_backup(int argc, char **argv)
         return 2;
     if (o.help || !o.to) {
         printf("Usage: noaber backup --db PATH --to FILE\nCopies the database with SQLite's "
-               "online backup: safe while the server runs.\n");
+               "online backup: safe while the server runs.\nA PostgreSQL database is backed up "
+               "with pg_dump and WAL archiving (docs/operations.md).\n");
         return o.help ? 0 : 2;
+    }
+    if (noaber_db_target_is_pg(cfg.db)) {
+        fprintf(stderr,
+                "noaber: %s is a PostgreSQL database: back it up with pg_dump (and WAL "
+                "archiving), see docs/operations.md\n",
+                shown(cfg.db));
+        return 1;
     }
     struct noaber_db *db;
     if (noaber_db_open(cfg.db, &db) != NOABER_OK)
@@ -286,6 +318,56 @@ cmd_backup(int argc, char **argv)
     if (e != NOABER_OK)
         return 1;
     printf("Backup of %s written to %s\n", cfg.db, o.to);
+    return 0;
+}
+
+static void
+copy_report(const char *table, int64_t rows, const char *sha256, void *ctx)
+{
+    (void)ctx;
+    printf("  %-28s %10lld rows  sha256 %.16s…  ok\n", table, (long long)rows, sha256);
+}
+
+/* `noaber copy`: the whole installation from one database into an empty other one. */
+static int
+cmd_copy(int argc, char **argv)
+{
+    struct opts o;
+    struct noaber_config cfg;
+    if (parse_opts(argc, argv, &o) || load_config(&o, &cfg))
+        return 2;
+    if (o.help || !o.from || !o.to) {
+        printf("Usage: noaber copy --from PATH_OR_URL --to PATH_OR_URL\n"
+               "Copies every table of an installation into an empty database, SQLite to "
+               "PostgreSQL or back,\nand checks each table's row count and checksum before it "
+               "commits. Stop the servers first.\nThe target must be empty: a new SQLite file, "
+               "or a new database from createdb.\n");
+        return o.help ? 0 : 2;
+    }
+    char from[600];
+    snprintf(from, sizeof from, "%s", shown(o.from));
+    struct noaber_db *src = NULL, *dst = NULL;
+    if (noaber_db_open(o.from, &src) != NOABER_OK) {
+        fprintf(stderr, "noaber: cannot open the database %s\n", from);
+        return 1;
+    }
+    if (noaber_db_open(o.to, &dst) != NOABER_OK) {
+        fprintf(stderr, "noaber: cannot open the database %s\n", shown(o.to));
+        noaber_db_close(src);
+        return 1;
+    }
+    printf("Copying %s (%s) to %s (%s):\n", from, noaber_db_engine_name(src), shown(o.to),
+           noaber_db_engine_name(dst));
+    enum noaber_err e = noaber_db_copy(src, dst, copy_report, NULL);
+    noaber_db_close(src);
+    noaber_db_close(dst);
+    if (e != NOABER_OK) {
+        fprintf(stderr, "noaber: nothing was copied: %s\n",
+                e == NOABER_E_NOT_EMPTY ? noaber_err_msg(e, NOABER_LANG_EN)
+                                        : "see the messages above");
+        return 1;
+    }
+    printf("Done: every table has the same rows and checksum in both databases.\n");
     return 0;
 }
 
@@ -310,7 +392,7 @@ cmd_serve(int argc, char **argv)
     if (parse_opts(argc, argv, &o) || load_config(&o, &cfg))
         return 2;
     if (o.help) {
-        printf("Usage: noaber serve [--config FILE] [--db PATH] [--listen HOST:PORT]\n"
+        printf("Usage: noaber serve [--config FILE] [--db PATH_OR_URL] [--listen HOST:PORT]\n"
                "Serves the web app (default http://127.0.0.1:8080) until SIGTERM or SIGINT.\n");
         return 0;
     }
@@ -338,7 +420,7 @@ cmd_serve(int argc, char **argv)
     }
     struct notify_worker *w = notify_worker_start(pool, &cfg, NULL);
     noaber_info("Noaber %s listening on http://%s (port %d), database %s", NOABER_VERSION,
-                cfg.listen, noaber_server_port(s), cfg.db);
+                cfg.listen, noaber_server_port(s), shown(cfg.db));
     printf("Noaber serves http://%s/ — stop with Ctrl-C.\n", cfg.listen);
     fflush(stdout);
     int sig = 0;
@@ -381,6 +463,8 @@ main(int argc, char **argv)
         return cmd_admin(argc - 1, argv + 1);
     if (strcmp(cmd, "backup") == 0)
         return cmd_backup(argc - 1, argv + 1);
+    if (strcmp(cmd, "copy") == 0)
+        return cmd_copy(argc - 1, argv + 1);
     if (strcmp(cmd, "panel") == 0)
         return panels_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "routes") == 0)
