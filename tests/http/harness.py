@@ -88,6 +88,64 @@ def ensure_lsan_supp():
     return path
 
 
+# --- PostgreSQL ---------------------------------------------------------------------------------
+# With NOABER_TEST_DB_URL set to the URL of the test cluster (tests/pg/cluster; ctest sets it for
+# the http_<name>_pg variants), each server gets a database of its own in that cluster instead of
+# a SQLite file, and the db_* helpers read it with psql.
+
+
+def pg_url(base, name):
+    """BASE (postgresql://user@host/db?params) with its database name replaced by NAME."""
+    head, sep, rest = base.partition("://")
+    auth, slash, path = rest.partition("/")
+    query = path[len(path.split("?", 1)[0]):]
+    return head + sep + auth + "/" + name + query
+
+
+def psql(url, sql):
+    """Runs SQL with psql on URL; returns stdout (unaligned, tuples only)."""
+    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url],
+                         input=sql.rstrip().rstrip(";") + ";\n", capture_output=True, text=True,
+                         timeout=60)
+    if out.returncode != 0:
+        raise RuntimeError("psql failed: %s\n%s" % (out.stderr, sql[:2000]))
+    return out.stdout
+
+
+def _pg_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _pg_bind(sql, args):
+    """SQL with each ? (outside quotes) replaced by the next argument as a literal."""
+    out, args, quote = [], list(args), None
+    for ch in sql:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "?":
+            out.append(_pg_literal(args.pop(0)))
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _pg_rows(text):
+    """Rows of `SELECT json_agg(t) FROM (...) t` as tuples (duplicate column names kept)."""
+    text = text.strip()
+    if not text:
+        return []
+    rows = json.loads(text, object_pairs_hook=lambda pairs: tuple(v for _, v in pairs))
+    return [tuple(r) for r in rows]
+
+
 # --- the server ---------------------------------------------------------------------------------
 
 
@@ -97,6 +155,10 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="noaber-http-")
         self.db = os.path.join(self.dir, "noaber.db")
         self.port = free_port()
+        self.pg = os.environ.get("NOABER_TEST_DB_URL") or None  # the cluster, see above
+        if self.pg:
+            self.pg_name = "http_%d_%d" % (os.getpid(), self.port)
+            self.db = pg_url(self.pg, self.pg_name)
         self.base = "http://127.0.0.1:%d" % self.port
         self.extra_env = dict(extra_env or {})
         self.proc = None
@@ -119,6 +181,8 @@ class Server:
         return env
 
     def start(self):
+        if self.pg:
+            psql(self.pg, 'CREATE DATABASE "%s"' % self.pg_name)
         demo = subprocess.run([self.bin, "demo", "--db", self.db, "--password", PASSWORD],
                               env=self.env(), capture_output=True, text=True, timeout=120)
         if demo.returncode != 0:
@@ -188,6 +252,8 @@ class Server:
             problem += ":\n" + self.stderr()[-20000:] + "\n(files kept in %s)" % self.dir
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+            if self.pg:
+                psql(self.pg, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.pg_name)
         return code, problem
 
     # clients logged in once per server (argon2id is slow under ASan); never log them out
@@ -198,8 +264,23 @@ class Server:
             self._clients[who] = c
         return self._clients[who]
 
+    def _pg_columns(self):
+        """{table: [column, ...]} of the server's PostgreSQL database."""
+        cols = {}
+        for t, c in _pg_rows(psql(self.db, "SELECT json_agg(t) FROM (SELECT table_name, "
+                                  "column_name FROM information_schema.columns WHERE "
+                                  "table_schema = current_schema() ORDER BY table_name, "
+                                  "ordinal_position) t")):
+            cols.setdefault(t, []).append(c)
+        return cols
+
     def db_counts(self):
         """Row count of every table, read through a read-only connection."""
+        if self.pg:
+            tables = sorted(self._pg_columns())
+            sql = "SELECT json_agg(t) FROM (SELECT %s) t" % ", ".join(
+                '(SELECT count(*) FROM "%s")' % t for t in tables)
+            return dict(zip(tables, _pg_rows(psql(self.db, sql))[0]))
         con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=10)
         try:
             tables = [r[0] for r in con.execute(
@@ -216,6 +297,14 @@ class Server:
     def db_snapshot(self):
         """{table: (row count, SHA-256 of every row)} of every table but the volatile columns."""
         import hashlib
+        if self.pg:
+            out = {}
+            for t, cols in sorted(self._pg_columns().items()):
+                cols = ['"%s"' % c for c in cols if c not in self.VOLATILE.get(t, ())]
+                rows = _pg_rows(psql(self.db, 'SELECT json_agg(t) FROM (SELECT %s FROM "%s" '
+                                     'ORDER BY %s) t' % (", ".join(cols), t, ", ".join(cols))))
+                out[t] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+            return out
         con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=10)
         try:
             out = {}
@@ -233,6 +322,8 @@ class Server:
             con.close()
 
     def db_query(self, sql, args=()):
+        if self.pg:
+            return _pg_rows(psql(self.db, "SELECT json_agg(t) FROM (%s) t" % _pg_bind(sql, args)))
         con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=10)
         try:
             return con.execute(sql, args).fetchall()
