@@ -9,7 +9,9 @@
  * the population share of k = 100 plus or minus 3, giving hundreds to over a thousand
  * distinct profiles. Everything is generated from a fixed seed, so runs are comparable.
  *
- * Usage: bench_panels [--quick] [--only NAME] [--alg A] [DATA_DIR]
+ * Usage: bench_panels [--quick] [--hard] [--only NAME] [--alg A] [DATA_DIR]
+ * The hard synthetic pools run only with --hard (or --only NAME): leximin does not yet finish
+ * them in minutes (see docs/panels.md), and `make bench` should not hang.
  * DATA_DIR defaults to tests/data/sortition (run from the repository root, as `make bench`).
  */
 #include "panels/panels.h"
@@ -206,10 +208,12 @@ int
 main(int argc, char **argv)
 {
     const char *dir = "tests/data/sortition", *only = NULL, *alg = NULL;
-    int quick = 0;
+    int quick = 0, hard = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0)
             quick = 1;
+        else if (strcmp(argv[i], "--hard") == 0)
+            hard = 1;
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only = argv[++i];
         else if (strcmp(argv[i], "--alg") == 0 && i + 1 < argc)
@@ -235,8 +239,11 @@ main(int argc, char **argv)
     for (size_t i = 0; i < sizeof(syn) / sizeof(syn[0]); i++) {
         if (quick && i > 0)
             break;
-        if (only && strcmp(only, syn[i].name) != 0)
+        if (only ? strcmp(only, syn[i].name) != 0 : !hard) {
+            if (!only && i == 0)
+                printf("(hard synthetic pools skipped: pass --hard or --only hard_skew1.0_a)\n");
             continue;
+        }
         rc |= run_synthetic(syn[i].name, syn[i].seed, syn[i].skew, alg);
     }
     return rc;

@@ -85,6 +85,10 @@ void pn_local_free(struct pn_local *l);
  * keeps the quotas. */
 int pn_local_insert(struct pn_local *l, int *x, int b, struct pn_rng *rng);
 
+/* Put one member of type b on panel x, then repair broken quotas by swaps (never taking
+ * off members counted in keep[]). 1 when x is feasible again; 0 leaves x unchanged. */
+int pn_local_insert_repair(struct pn_local *l, int *x, int b, const int *keep, struct pn_rng *rng);
+
 /* Up to steps random feasible swaps; returns how many were made. */
 int pn_local_random_walk(struct pn_local *l, int *x, int steps, struct pn_rng *rng);
 

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DIAG(...)                                                                                  \
     do {                                                                                           \
@@ -40,6 +41,8 @@
 #define FIX_TOL 1e-7
 /* Fixed types may fall this far below their level, so later stages stay feasible. */
 #define FIX_SLACK 1e-9
+/* Weight of the previous duals in the smoothed duals used to search for panels. */
+#define SMOOTH 0.5
 
 struct master {
     const struct pn_problem *pb;
@@ -204,18 +207,40 @@ initial_panels(struct master *m, struct pn_pricer *pr, struct pn_local *loc,
     }
     for (int t = 0; t < nt; t++)
         covered[t] = found.x[t] > 0;
-    for (int b = 0; b < nt; b++) {
-        if (covered[b])
-            continue;
-        int ok = 0;
-        for (int tries = 0; tries < 4 && !ok; tries++) {
-            int src = m->cols.n - 1 - pn_rng_below(&rng, m->cols.n < 8 ? m->cols.n : 8);
-            memcpy(x, m->cols.x + (long)src * nt, (size_t)nt * sizeof(int));
-            pn_local_random_walk(loc, x, 3, &rng);
-            ok = pn_local_insert(loc, x, b, &rng);
+    /*
+     * Fill panels with uncovered profiles: insert one, repair the quotas by swaps, keep the
+     * ones inserted so far, and start a new panel when the current one stops taking more.
+     */
+    int *keep = calloc((size_t)nt, sizeof(int));
+    if (!keep) {
+        rc = -1;
+        goto out;
+    }
+    int next_b = 0, uncovered = 0;
+    for (int t = 0; t < nt; t++)
+        uncovered += !covered[t];
+    while (uncovered > 0) {
+        memcpy(x, m->cols.x + (long)(m->cols.n - 1) * nt, (size_t)nt * sizeof(int));
+        memset(keep, 0, (size_t)nt * sizeof(int));
+        int inserted = 0, fails = 0;
+        for (int scan = 0; scan < nt && fails < 4 && inserted < pb->k; scan++) {
+            int b = (next_b + scan) % nt;
+            if (covered[b] || x[b] > 0)
+                continue;
+            if (pn_local_insert_repair(loc, x, b, keep, &rng)) {
+                keep[b] = 1;
+                inserted++;
+            } else {
+                fails++;
+            }
         }
-        if (!ok && mip_budget-- > 0) {
-            /* Ask the MIP for a panel with b, or learn that there is none. */
+        if (!inserted) {
+            /* No swap sequence helps: ask the MIP for a panel with the first uncovered. */
+            int b = next_b;
+            while (covered[b])
+                b = (b + 1) % nt;
+            if (mip_budget-- <= 0)
+                break; /* left to column generation */
             for (int t = 0; t < nt; t++)
                 w[t] = pn_rng_unit(&rng) / pb->cnt[t];
             found.n = 0;
@@ -223,34 +248,32 @@ initial_panels(struct master *m, struct pn_pricer *pr, struct pn_local *loc,
             r = pn_price(pr, w, -HUGE_VAL, 1, NULL, &found, &best);
             pn_pricer_force(pr, b, 0);
             st->mip_calls++;
-            if (r == 2) {
-                covered[b] = 1; /* no panel can hold b: it will get probability 0 */
-                continue;
+            if (r < 0) {
+                rc = -1;
+                free(keep);
+                goto out;
             }
-            if (r < 0 || found.n == 0) {
-                rc = r < 0 ? -1 : 0;
-                if (r < 0)
-                    goto out;
+            if (r == 2 || found.n == 0) {
+                covered[b] = 1; /* no panel can hold b: it will get probability 0 */
+                uncovered--;
                 continue;
             }
             memcpy(x, found.x + (long)(found.n - 1) * nt, (size_t)nt * sizeof(int));
-            if (!x[b]) {
-                covered[b] = 1; /* no panel can hold b: it will get probability 0 */
-                continue;
-            }
-        } else if (!ok) {
-            continue; /* left to column generation */
         }
         if (master_add(m, x) < 0) {
             rc = -1;
+            free(keep);
             goto out;
         }
         for (int t = 0; t < nt; t++)
-            if (x[t])
+            if (x[t] && !covered[t]) {
                 covered[t] = 1;
-        if ((b & 63) == 0)
-            pn_progress(opts, "startpanelen / initial panels", 0.1 * b / nt);
+                uncovered--;
+                next_b = t;
+            }
+        pn_progress(opts, "startpanelen / initial panels", 0.1 * (nt - uncovered) / nt);
     }
+    free(keep);
 out:
     pn_cols_free(&found);
     free(w);
@@ -275,7 +298,8 @@ by_weight_desc(const void *a, const void *b)
  * panel worth more than mu + PRICE_TOL; returns how many were added, or -1.
  */
 static int
-local_pricing(struct master *m, struct pn_local *loc, const double *w, int *pos, int *x)
+local_pricing(struct master *m, struct pn_local *loc, const double *w, const double *wtrue,
+              int *pos, int *x)
 {
     const struct pn_problem *pb = m->pb;
     int nt = pb->ntypes, npos = 0, added = 0, tried = 0;
@@ -290,7 +314,10 @@ local_pricing(struct master *m, struct pn_local *loc, const double *w, int *pos,
             continue;
         tried++;
         memcpy(x, m->cols.x + (long)j * nt, (size_t)nt * sizeof(int));
-        double v = pn_local_ascent(loc, x, w, pos, npos);
+        pn_local_ascent(loc, x, w, pos, npos);
+        double v = 0.0;
+        for (int t = 0; t < nt; t++)
+            v += wtrue[t] * x[t];
         if (v > m->mu + PRICE_TOL) {
             int a = master_add(m, x);
             if (a < 0)
@@ -310,11 +337,13 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     struct pn_pricer *pr = NULL;
     struct pn_cols found = {.ntypes = nt};
     double *w = malloc((size_t)nt * sizeof(double));
+    double *ws = malloc((size_t)nt * sizeof(double)), *yc = malloc((size_t)nt * sizeof(double));
     int *pos = malloc((size_t)nt * sizeof(int)), *xs = malloc((size_t)nt * sizeof(int));
     struct pn_local *loc = pn_local_new(pb);
     panels_err err = PANELS_OK;
     memset(out, 0, sizeof(*out));
-    if (master_init(&m, pb) < 0 || !w || !pos || !xs || !loc || !(pr = pn_pricer_new(pb))) {
+    if (master_init(&m, pb) < 0 || !w || !ws || !yc || !pos || !xs || !loc ||
+        !(pr = pn_pricer_new(pb))) {
         err = PANELS_E_NOMEM;
         goto out;
     }
@@ -331,12 +360,14 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         goto out;
     }
     int nfree = nt;
-    int debug = getenv("NOABER_PANELS_DEBUG") != NULL;
+    int debug = getenv("NOABER_PANELS_DEBUG") ? atoi(getenv("NOABER_PANELS_DEBUG")) : 0;
     if (debug)
-        fprintf(stderr, "dbg initial cols=%d mips=%d types=%d\n", m.cols.n, st->mip_calls, nt);
+        fprintf(stderr, "dbg %.2fs initial cols=%d mips=%d types=%d\n",
+                (double)clock() / CLOCKS_PER_SEC, m.cols.n, st->mip_calls, nt);
     while (nfree > 0) {
         master_set_fixed(&m);
         double z = 0.0;
+        int have_center = 0;
         for (;;) {
             if (master_solve(&m, st) < 0) {
                 err = PANELS_E_INTERNAL;
@@ -347,13 +378,28 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
             z = glp_get_obj_val(m.lp);
             for (int t = 0; t < nt; t++)
                 w[t] = m.y[t] / pb->cnt[t];
-            int lp_added = local_pricing(&m, loc, w, pos, xs);
+            /* Dual smoothing (Wentges): search with a mix of the previous and the current
+             * duals, which jump around less; accept by the current duals. */
+            if (!have_center)
+                memcpy(yc, m.y, (size_t)nt * sizeof(double));
+            for (int t = 0; t < nt; t++) {
+                yc[t] = SMOOTH * yc[t] + (1.0 - SMOOTH) * m.y[t];
+                ws[t] = yc[t] / pb->cnt[t];
+            }
+            have_center = 1;
+            int lp_added = local_pricing(&m, loc, ws, w, pos, xs);
+            if (lp_added == 0)
+                lp_added = local_pricing(&m, loc, w, w, pos, xs);
             if (lp_added < 0) {
                 err = PANELS_E_NOMEM;
                 goto out;
             }
-            if (lp_added > 0)
+            if (lp_added > 0) {
+                if (debug > 1)
+                    fprintf(stderr, "dbg %.2fs local z=%.6f cols=%d\n",
+                            (double)clock() / CLOCKS_PER_SEC, z, m.cols.n);
                 continue;
+            }
             /* Best panel among the basis columns prunes the search. */
             int inc = -1;
             double incv = -HUGE_VAL;
@@ -390,8 +436,10 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
                 added += a;
             }
             if (debug)
-                fprintf(stderr, "dbg stage=%d cols=%d z=%.6f mu=%.6f best=%.6f found=%d r=%d\n",
-                        st->stages, m.cols.n, z, m.mu, best, found.n, r);
+                fprintf(stderr,
+                        "dbg %.2fs stage=%d cols=%d z=%.6f mu=%.6f best=%.6f found=%d r=%d\n",
+                        (double)clock() / CLOCKS_PER_SEC, st->stages, m.cols.n, z, m.mu, best,
+                        found.n, r);
             if (!added)
                 break; /* the MIP proved that no panel beats mu: the stage is optimal */
         }
@@ -443,5 +491,7 @@ out:
     free(w);
     free(pos);
     free(xs);
+    free(ws);
+    free(yc);
     return err;
 }

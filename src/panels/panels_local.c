@@ -15,10 +15,12 @@
 
 struct pn_local {
     const struct pn_problem *pb;
-    int *hh_of; /* ntypes: household or -1 */
-    int *vc;    /* nvalues: counts of the current panel */
-    int *hhc;   /* nhh: members of each household on the panel */
-    int *supp;  /* ntypes: scratch list of the panel's types */
+    int *hh_of;   /* ntypes: household or -1 */
+    int *vc;      /* nvalues: counts of the current panel */
+    int *hhc;     /* nhh: members of each household on the panel */
+    int *supp;    /* ntypes: scratch list of the panel's types */
+    int *saved;   /* ntypes: panel before a failed repair */
+    int *gd, *gi; /* nvalues: violation change when a count goes down / up */
 };
 
 struct pn_local *
@@ -32,7 +34,10 @@ pn_local_new(const struct pn_problem *pb)
     l->vc = malloc((size_t)pb->nvalues * sizeof(int));
     l->hhc = malloc((size_t)(pb->nhh + 1) * sizeof(int));
     l->supp = malloc((size_t)pb->ntypes * sizeof(int));
-    if (!l->hh_of || !l->vc || !l->hhc || !l->supp) {
+    l->saved = malloc((size_t)pb->ntypes * sizeof(int));
+    l->gd = malloc((size_t)pb->nvalues * sizeof(int));
+    l->gi = malloc((size_t)pb->nvalues * sizeof(int));
+    if (!l->hh_of || !l->vc || !l->hhc || !l->supp || !l->saved || !l->gd || !l->gi) {
         pn_local_free(l);
         return NULL;
     }
@@ -53,6 +58,9 @@ pn_local_free(struct pn_local *l)
     free(l->vc);
     free(l->hhc);
     free(l->supp);
+    free(l->saved);
+    free(l->gd);
+    free(l->gi);
     free(l);
 }
 
@@ -125,6 +133,119 @@ pn_local_insert(struct pn_local *l, int *x, int b, struct pn_rng *rng)
         }
     }
     return 0;
+}
+
+/* Quota violation of the loaded counts. */
+static int
+violation(const struct pn_local *l)
+{
+    const struct pn_problem *pb = l->pb;
+    int v = 0;
+    for (int i = 0; i < pb->nvalues; i++)
+        v += l->vc[i] < pb->lo[i]   ? pb->lo[i] - l->vc[i]
+             : l->vc[i] > pb->hi[i] ? l->vc[i] - pb->hi[i]
+                                    : 0;
+    return v;
+}
+
+/* Change of the violation when the count of value v goes down (dec) or up (inc) by one. */
+static int
+dec_gain(const struct pn_local *l, int v)
+{
+    return l->vc[v] > l->pb->hi[v] ? -1 : l->vc[v] <= l->pb->lo[v] ? 1 : 0;
+}
+
+static int
+inc_gain(const struct pn_local *l, int v)
+{
+    return l->vc[v] < l->pb->lo[v] ? -1 : l->vc[v] >= l->pb->hi[v] ? 1 : 0;
+}
+
+/* Households are kept by never adding a member whose household is already on the panel. */
+static int
+hh_free(const struct pn_local *l, int a, int b)
+{
+    int hb = l->hh_of[b];
+    return hb < 0 || l->hhc[hb] - (l->hh_of[a] == hb) < 1;
+}
+
+int
+pn_local_insert_repair(struct pn_local *l, int *x, int b, const int *keep, struct pn_rng *rng)
+{
+    const struct pn_problem *pb = l->pb;
+    int nt = pb->ntypes, nf = pb->nfeatures;
+    int *saved = l->saved;
+    if (x[b] >= pb->cnt[b])
+        return 0;
+    memcpy(saved, x, (size_t)nt * sizeof(int));
+    load(l, x);
+    /* make room: the member whose removal leaves the smallest violation */
+    int best = -1, bestd = 1 << 30, ties = 0;
+    for (int a = 0; a < nt; a++) {
+        if (!x[a] || a == b || x[a] <= keep[a] || !hh_free(l, a, b))
+            continue;
+        int d = 0;
+        const int *va = pb->tval + (long)a * nf, *vb = pb->tval + (long)b * nf;
+        for (int f = 0; f < nf; f++)
+            if (va[f] != vb[f])
+                d += dec_gain(l, va[f]) + inc_gain(l, vb[f]);
+        if (d < bestd || (d == bestd && pn_rng_below(rng, ++ties + 1) == 0)) {
+            if (d < bestd)
+                ties = 0;
+            bestd = d;
+            best = a;
+        }
+    }
+    if (best < 0)
+        return 0;
+    apply(l, x, best, b);
+    int viol = violation(l), nsupp = 0;
+    int *gd = l->gd, *gi = l->gi;
+    for (int step = 0; viol > 0 && step < 10; step++) {
+        /* First improving swap, scanning from a random place: violations are usually one
+         * or two places, and many swaps fix them. */
+        for (int v = 0; v < pb->nvalues; v++) {
+            gd[v] = dec_gain(l, v);
+            gi[v] = inc_gain(l, v);
+        }
+        nsupp = 0;
+        for (int t = 0; t < nt; t++)
+            if (x[t] > keep[t] + (t == b))
+                l->supp[nsupp++] = t;
+        if (!nsupp)
+            break;
+        int bc = -1, bd = -1, bdelta = 0;
+        int i0 = pn_rng_below(rng, nsupp), d0 = pn_rng_below(rng, nt);
+        for (int ii = 0; ii < nsupp && bc < 0; ii++) {
+            int c = l->supp[(i0 + ii) % nsupp];
+            const int *vc = pb->tval + (long)c * nf;
+            for (int dd = 0; dd < nt; dd++) {
+                int d = d0 + dd < nt ? d0 + dd : d0 + dd - nt;
+                if (d == c || x[d] >= pb->cnt[d])
+                    continue;
+                const int *vd = pb->tval + (long)d * nf;
+                int delta = 0;
+                for (int f = 0; f < nf; f++)
+                    if (vc[f] != vd[f])
+                        delta += gd[vc[f]] + gi[vd[f]];
+                if (delta < 0 && hh_free(l, c, d)) {
+                    bdelta = delta;
+                    bc = c;
+                    bd = d;
+                    break;
+                }
+            }
+        }
+        if (bc < 0)
+            break;
+        apply(l, x, bc, bd);
+        viol += bdelta;
+    }
+    if (viol > 0 || violation(l) > 0) {
+        memcpy(x, saved, (size_t)nt * sizeof(int));
+        return 0;
+    }
+    return 1;
 }
 
 int

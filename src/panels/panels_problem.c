@@ -484,27 +484,6 @@ pn_price(struct pn_pricer *pr, const double *w, double target, int stop_early, c
     io.mip_gap = 0.0;
     io.br_tech = GLP_BR_DTH;
     io.bt_tech = GLP_BT_BLB;
-    {
-        const char *e = getenv("NOABER_PANELS_IOCP");
-        if (e) {
-            io.fp_heur = strchr(e, 'f') ? GLP_ON : GLP_OFF;
-            io.gmi_cuts = strchr(e, 'g') ? GLP_ON : GLP_OFF;
-            io.mir_cuts = strchr(e, 'm') ? GLP_ON : GLP_OFF;
-            io.cov_cuts = strchr(e, 'c') ? GLP_ON : GLP_OFF;
-            io.clq_cuts = strchr(e, 'q') ? GLP_ON : GLP_OFF;
-            io.ps_heur = strchr(e, 'p') ? GLP_ON : GLP_OFF;
-            if (strchr(e, 'd'))
-                io.bt_tech = GLP_BT_DFS;
-            if (strchr(e, 'b'))
-                io.bt_tech = GLP_BT_BPH;
-            if (strchr(e, 'M'))
-                io.br_tech = GLP_BR_MFV;
-            if (strchr(e, 'P'))
-                io.br_tech = GLP_BR_PCH;
-            if (strchr(e, 'v'))
-                io.msg_lev = GLP_MSG_ON, glp_term_out(GLP_ON);
-        }
-    }
     rc = glp_intopt(P, &io);
     *best = pr->best;
     if (rc == GLP_ESTOP)
