@@ -15,6 +15,7 @@
 #include "members/members.h"
 #include "notify/notify.h"
 #include "panels/panels_cli.h"
+#include "privacy/privacy.h"
 #include "view/i18n.h"
 #include "view/tmpl.h"
 
@@ -47,6 +48,8 @@ static const char usage[] =
     "                                      database (SQLite <-> PostgreSQL), checked\n"
     "  panel select ...                    draw a citizens' panel by lot (noaber panel --help)\n"
     "  routes                              list every HTTP route\n"
+    "  maintenance --db PATH               delete what has passed its retention period\n"
+    "  privacy-register                    print the processing register (Markdown)\n"
     "  --version, --help\n"
     "\n"
     "Every --db PATH may also be a PostgreSQL URL: postgresql://user@host/dbname.\n"
@@ -358,6 +361,7 @@ cmd_copy(int argc, char **argv)
     }
     printf("Copying %s (%s) to %s (%s):\n", from, noaber_db_engine_name(src), shown(o.to),
            noaber_db_engine_name(dst));
+    fflush(stdout); /* before any error on stderr */
     enum noaber_err e = noaber_db_copy(src, dst, copy_report, NULL);
     noaber_db_close(src);
     noaber_db_close(dst);
@@ -381,6 +385,55 @@ cmd_routes(void)
                members_action_name(r->action));
     }
     noaber_router_free(rt);
+    return 0;
+}
+
+/* `noaber maintenance`: the retention clean-up the server runs once a day, run once now. */
+static int
+cmd_maintenance(int argc, char **argv)
+{
+    struct opts o;
+    struct noaber_config cfg;
+    if (parse_opts(argc, argv, &o) || load_config(&o, &cfg))
+        return 2;
+    if (o.help) {
+        printf("Usage: noaber maintenance --db PATH\nDeletes every row that has passed its "
+               "retention period (docs/privacy.md) and\nprints how many per table. The server "
+               "does this once a day by itself.\n");
+        return 0;
+    }
+    struct noaber_db *db = open_db(&cfg);
+    if (!db)
+        return 1;
+    size_t n = privacy_table_count();
+    int64_t *deleted = calloc(n ? n : 1, sizeof *deleted), total = 0;
+    enum noaber_err e =
+        deleted ? privacy_retention_run(db, noaber_now(), deleted) : NOABER_E_INTERNAL;
+    for (size_t i = 0; deleted && i < n; i++) {
+        const struct privacy_table *t = privacy_table_at(i);
+        if (t->retention_column || (t->rules && t->rules[0].column))
+            printf("%-24s %lld rows deleted\n", t->table, (long long)deleted[i]);
+        total += deleted[i];
+    }
+    free(deleted);
+    noaber_db_close(db);
+    if (e != NOABER_OK) {
+        fprintf(stderr, "noaber: the clean-up stopped: %s\n", noaber_err_msg(e, NOABER_LANG_EN));
+        return 1;
+    }
+    printf("%lld rows deleted in all\n", (long long)total);
+    return 0;
+}
+
+/* `noaber privacy-register`: the processing register, as committed in docs/privacy.md. */
+static int
+cmd_privacy_register(void)
+{
+    struct noaber_buf b;
+    noaber_buf_init(&b, NULL);
+    privacy_register_markdown(&b);
+    fputs(noaber_buf_str(&b), stdout);
+    noaber_buf_release(&b);
     return 0;
 }
 
@@ -419,6 +472,7 @@ cmd_serve(int argc, char **argv)
         return 1;
     }
     struct notify_worker *w = notify_worker_start(pool, &cfg, NULL);
+    struct privacy_worker *pw = privacy_worker_start(pool, 600, 3600); /* daily clean-up */
     noaber_info("Noaber %s listening on http://%s (port %d), database %s", NOABER_VERSION,
                 cfg.listen, noaber_server_port(s), shown(cfg.db));
     printf("Noaber serves http://%s/ — stop with Ctrl-C.\n", cfg.listen);
@@ -428,6 +482,7 @@ cmd_serve(int argc, char **argv)
     noaber_info("signal %d: stopping", sig);
     noaber_server_stop(s);
     notify_worker_stop(w);
+    privacy_worker_stop(pw);
     noaber_dbpool_free(pool);
     noaber_tmpl_shutdown();
     noaber_i18n_shutdown();
@@ -469,6 +524,10 @@ main(int argc, char **argv)
         return panels_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "routes") == 0)
         return cmd_routes();
+    if (strcmp(cmd, "maintenance") == 0)
+        return cmd_maintenance(argc - 1, argv + 1);
+    if (strcmp(cmd, "privacy-register") == 0)
+        return cmd_privacy_register();
     fprintf(stderr, "noaber: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

@@ -4,9 +4,11 @@
 #include "http/server.h"
 #include "members/members_pages.h"
 #include "notify/notify_pages.h"
+#include "privacy/privacy_pages.h"
 
 const struct noaber_route *const noaber_route_tables[] = {
     members_routes,
     notify_routes,
+    privacy_routes,
     NULL,
 };

@@ -66,9 +66,9 @@ enum privacy_kind {
 struct privacy_column {
     const char *name;
     enum privacy_kind kind;
-    const char *purpose; /* why it is kept (every kind but NOT_PERSONAL), in English, as
-                            N_("...") so that the readable export can show it translated;
-                            NULL for NOT_PERSONAL */
+    const char *purpose; /* why it is kept (every kind but NOT_PERSONAL), in English, marked
+                            for translation with N_() so that the readable export can show it
+                            translated; NULL for NOT_PERSONAL */
 };
 
 enum privacy_erase {
@@ -96,8 +96,8 @@ struct privacy_rule {
 
 struct privacy_table {
     const char *table;
-    const char *description;      /* what a row is, in English, as N_("..."): the heading of the
-                                     readable export */
+    const char *description;      /* what a row is, in English, marked with N_(): the heading
+                                     of the readable export */
     const char *basis;            /* legal basis: "consent", "contract", "legitimate interest",
                                      "legal obligation", or NULL when nothing is personal */
     const char *retention;        /* in words, for the register ("until the account is removed");
@@ -207,15 +207,16 @@ enum noaber_err privacy_erase_confirmed(struct noaber_db *db, int64_t person_id,
 
 /* Records that VIEWER_ID opened the personal file WHAT of PERSON_ID (for other modules: call it
  * whenever staff open a resident's profile, intake, notes ...). WHAT names the kind of file, never
- * a person: a short English phrase marked N_("resident profile") (printable ASCII, at most 80
- * bytes; NOABER_E_INVALID otherwise), shown translated to the person. A person opening their own
+ * a person: a short English phrase marked for translation with N_(), such as "resident profile"
+ * (printable ASCII, at most 80 bytes; NOABER_E_INVALID otherwise), shown translated to the
+ * person. A person opening their own
  * file is not recorded. Runs in the caller's transaction when one is open, else in its own. */
 enum noaber_err privacy_log_access(struct noaber_db *db, int64_t viewer_id, int64_t person_id,
                                    const char *what);
 
 struct privacy_access {
     int64_t id, at;
-    int64_t viewer_id; /* 0 once the viewer was erased */
+    int64_t viewer_id;  /* 0 once the viewer was erased */
     const char *viewer; /* their display name, or their pseudonym once erased */
     const char *what;   /* the msgid given to privacy_log_access() */
 };
@@ -232,15 +233,17 @@ enum noaber_err privacy_access_list(struct noaber_db *db, int64_t person_id, int
 enum noaber_err privacy_retention_run(struct noaber_db *db, int64_t now, int64_t *deleted);
 
 struct privacy_worker;
-/* Starts the daily clean-up thread: it runs privacy_retention_run() FIRST_DELAY seconds after
- * start and then every INTERVAL seconds, on its own connection from POOL. With several servers
- * on one PostgreSQL database each runs it; the deletes are idempotent. NULL when the thread cannot
- * start. */
+/* Starts the daily clean-up thread: FIRST_DELAY seconds after start and then every INTERVAL
+ * seconds it claims the day's run (noaber_db_job_claim, "privacy-retention" and the UTC date) and,
+ * when the claim is its own, runs privacy_retention_run() on its own connection from POOL. So the
+ * clean-up runs once a day per database, however many servers share it. NULL when the thread
+ * cannot start. */
 struct privacy_worker *privacy_worker_start(struct noaber_dbpool *pool, int first_delay,
                                             int interval);
 /* Stops the thread (waiting for a run in progress), joins and frees it. NULL is allowed. */
 void privacy_worker_stop(struct privacy_worker *w);
-/* Runs completed by W since start (for tests). */
+/* Clean-ups run, and claims tried, by W since start (for tests). */
 unsigned privacy_worker_runs(struct privacy_worker *w);
+unsigned privacy_worker_checks(struct privacy_worker *w);
 
 #endif

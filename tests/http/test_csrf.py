@@ -71,6 +71,9 @@ ROUTES = {
     ("POST", "/api/v1/logout"): ("fresh:connector", "/api/v1/logout", {}, 200),
     ("POST", "/api/v1/tokens"): ("resident", "/api/v1/tokens", {"name": "token {n}"}, 201),
     ("PATCH", "/api/v1/me"): ("resident", "/api/v1/me", {"display_name": "Rian Bewoner"}, 200),
+    # erasure: a wrong password gets past the token check and erases nothing
+    ("POST", "/account/erase"): ("resident", "/account/erase", {"password": "niet het goede"}, 422),
+    ("DELETE", "/api/v1/me"): ("resident", "/api/v1/me", {"password": "niet het goede"}, 422),
     ("POST", "/api/v1/neighbourhoods"): ("admin", "/api/v1/neighbourhoods", {
         "slug": "api-wijk-{n}", "name": "API-wijk {n}"}, 201),
     ("POST", "/api/v1/neighbourhoods/{hood}/members"): (
