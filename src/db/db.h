@@ -19,11 +19,13 @@
  * Transactions: an operation that writes calls noaber_db_tx(), which opens a write transaction,
  * runs the callback, commits, and reruns the whole callback a bounded number of times when the
  * database reports it is busy or a serialisation failure. The callback must therefore have no
- * effects outside the database before it returns. SQLite begins IMMEDIATE: one writer at a time.
- * PostgreSQL begins ISOLATION LEVEL SERIALIZABLE: transactions run at once, and one that could
- * not have run in some serial order fails with SQLSTATE 40001 (or a deadlock, 40P01) and is rerun.
- * Both give every transaction the effect of running alone, so "take the last place" written as
- * read-then-write is taken exactly once on either engine, by one server or by several. A unique,
+ * effects outside the database before it returns, and must set every result it hands back
+ * through its context on each run (reset flags such as "ok" at its start): a run that failed at
+ * COMMIT is undone, and only the last run's results are true. SQLite begins IMMEDIATE: one writer
+ * at a time. PostgreSQL begins ISOLATION LEVEL SERIALIZABLE: transactions run at once, and one that
+ * could not have run in some serial order fails with SQLSTATE 40001 (or a deadlock, 40P01) and is
+ * rerun. Both give every transaction the effect of running alone, so "take the last place" written
+ * as read-then-write is taken exactly once on either engine, by one server or by several. A unique,
  * foreign-key, check or not-null violation is NOABER_E_CONFLICT on both; on PostgreSQL it also
  * ends the transaction, so an operation must return the error rather than go on after it.
  *

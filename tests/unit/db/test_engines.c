@@ -648,7 +648,7 @@ fill_source(struct noaber_db *db)
     assert_int_equal(noaber_db_exec(db, notes), NOABER_OK);
     static const char add[] = "INSERT INTO notes (title, body) VALUES (?, ?)";
     assert_int_equal(noaber_db_run(db, add, "tt", "Café", "koffie"), NOABER_OK);
-    assert_int_equal(noaber_db_run(db, add, "tn", "Fietsen", NULL), NOABER_OK);
+    assert_int_equal(noaber_db_run(db, add, "tn", "Fietsen"), NOABER_OK);
 }
 
 static void
