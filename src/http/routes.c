@@ -5,10 +5,12 @@
 #include "members/members_pages.h"
 #include "notify/notify_pages.h"
 #include "privacy/privacy_pages.h"
+#include "residents/residents_int.h"
 
 const struct noaber_route *const noaber_route_tables[] = {
     members_routes,
     notify_routes,
     privacy_routes,
+    residents_routes,
     NULL,
 };

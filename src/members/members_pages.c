@@ -341,6 +341,31 @@ hood_options(struct noaber_req *r, const char *selected)
     return list;
 }
 
+/* A postcode of another neighbourhood: say which one, so the person can choose it. NULL when no
+ * neighbourhood has it. */
+static const char *
+postcode_hood_message(struct noaber_req *r, const char *postcode)
+{
+    int64_t id = 0;
+    struct members_hood *hoods;
+    size_t n = 0;
+    if (members_hood_for_postcode(r->db, postcode, &id) != NOABER_OK || !id ||
+        members_hood_list(r->db, &r->actor, &hoods, &n, r->arena) != NOABER_OK)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (hoods[i].id == id) {
+            const char *msg = noaber_req_tr(
+                r,
+                N_("This postcode belongs to the neighbourhood {hood}. Choose that one, or leave "
+                   "the choice open."));
+            const char *at = strstr(msg, "{hood}");
+            return at ? noaber_arena_printf(r->arena, "%.*s%s%s", (int)(at - msg), msg,
+                                            hoods[i].name, at + 6)
+                      : msg;
+        }
+    return NULL;
+}
+
 static enum noaber_err
 register_page(struct noaber_req *r, int status, const struct register_form *in,
               const struct noaber_input_errors *errs, enum noaber_err e)
@@ -348,6 +373,11 @@ register_page(struct noaber_req *r, int status, const struct register_form *in,
     json_t *ctx = json_pack("{s:s,s:o}", "title", noaber_req_tr(r, N_("Register")), "hoods",
                             hood_options(r, in->hood));
     noaber_input_context(r, ctx, register_spec, N(register_spec), in, errs);
+    const char *where = errs && errs->field[F_REG_POSTCODE] == NOABER_E_POSTCODE_ELSEWHERE
+                            ? postcode_hood_message(r, in->postcode)
+                            : NULL;
+    if (where)
+        json_object_set_new(json_object_get(ctx, "errors"), "postcode", json_string(where));
     if (e != NOABER_OK)
         json_object_set_new(ctx, "error", json_string(noaber_req_errmsg(r, e)));
     return noaber_resp_page(r, status, "members/register", ctx);

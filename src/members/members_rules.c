@@ -78,10 +78,10 @@ static const char *const role_names[MEMBERS_R__MAX] = {"", "resident", "connecto
 static const char *const role_labels[MEMBERS_R__MAX] = {
     N_("No role"), N_("Resident"), N_("Connector"), N_("Coordinator"), N_("Partner")};
 static const char *const action_names[MEMBERS_A__MAX] = {
-    "public",         "logged_in",     "hood_public", "hood_members", "member_list",
-    "member_confirm", "member_create", "member_code", "role_set",     "call_list",
-    "hood_edit",      "reports",       "admin",       "intake",       "resident_file",
-    "help_search"};
+    "public",      "logged_in",      "hood_public",   "hood_members",
+    "member_list", "member_confirm", "member_create", "member_code",
+    "role_set",    "call_list",      "hood_edit",     "reports",
+    "admin",       "intake",         "resident_file", "help_search"};
 
 const char *
 members_role_name(enum members_role r)

@@ -160,6 +160,8 @@ enum noaber_err residents_check_skill_slug(const char *s);
 enum noaber_err residents_parse_date(const char *s, int64_t *out);
 /* "2025-03-31" for T (UTC), into OUT[11]. */
 void residents_format_date(int64_t t, char out[11]);
+/* The offset of Dutch local time from UTC at NOW: 3600 in winter, 7200 in summer time. */
+int64_t residents_nl_offset(int64_t now);
 /* The end of the week (Monday 00:00 of the next week, local time at UTC offset OFFSET seconds)
  * that holds NOW. */
 int64_t residents_week_end(int64_t now, int64_t offset);

@@ -140,14 +140,46 @@ enum noaber_err residents_pdf_card(const struct residents_card *c, const struct 
 /* The one-page intake summary of FILE (as the connector sees it), in CAT. */
 struct residents_summary {
     const struct residents_file *file;
-    const char *hood_name, *connector_name, *date;
+    const char *hood_name, *connector_name;
+    int64_t date;
     const struct residents_skill *skills; /* the skill list, for labels */
     size_t nskills;
 };
 enum noaber_err residents_pdf_intake(const struct residents_summary *s,
                                      const struct noaber_catalog *cat, struct noaber_buf *out);
 
-/* --- HTTP (residents_pages.c, residents_api.c, routes.c) -------------------------------------- */
+/* --- HTTP (residents_pages.c, residents_file_pages.c, residents_hood_pages.c, residents_api.c,
+ * routes.c) ----------------------------------------------------------------------------------- */
+
+/* Helpers shared by the handlers (residents_pages.c). */
+/* T as a date in the request's language ("31-03-2025", "2025-03-31"); "" for 0. */
+const char *residents_date_text(struct noaber_req *r, int64_t t);
+/* Every value of the form field NAME (checkboxes), joined with commas, on the arena. */
+const char *residents_form_list(struct noaber_req *r, const char *name);
+/* Checks and normalises a list of skill slugs against the active skills. */
+enum noaber_err residents_skill_list(struct noaber_req *r, const char *list, const char **out);
+/* The active skills as [{slug, label, offered, wanted}] with the two lists ticked. */
+json_t *residents_skills_json(struct noaber_req *r, const char *offered, const char *wanted);
+/* The labels of a comma-separated list of slugs, in the request's language. */
+json_t *residents_skill_labels(struct noaber_req *r, const char *list);
+/* The visible mask from a list of field names ("about,offers,phone"); NOABER_E_BAD_CHOICE. */
+enum noaber_err residents_visible_parse(const char *list, unsigned *out);
+/* {about: bool, ...} of the shareable fields in MASK. */
+json_t *residents_visible_json(unsigned mask);
+/* The names of the shareable fields in MASK as a list ("about,offers"), on the arena. */
+const char *residents_visible_list(struct noaber_req *r, unsigned mask);
+/* When POSTCODE does not belong to HOOD: a message naming the neighbourhood it belongs to (or
+ * saying that none does); NULL when it is fine. */
+const char *residents_postcode_problem(struct noaber_req *r, const char *postcode,
+                                       const struct members_hood *hood);
+/* [{purpose, label, hint, active, since, how}] of the purposes, from a list of consents. */
+json_t *residents_consents_json(struct noaber_req *r, const struct residents_consent *c, size_t n,
+                                residents_cset active);
+/* Label msgid of an acted-for action ("profile_saved"). */
+const char *residents_action_label(const char *action);
+/* The PDF as the answer, with a file name. */
+enum noaber_err residents_resp_pdf(struct noaber_req *r, const struct noaber_buf *pdf,
+                                   const char *filename);
 
 extern const struct noaber_route residents_routes[];
 

@@ -363,6 +363,27 @@ residents_format_date(int64_t t, char out[11])
     out[10] = '\0';
 }
 
+/* Midnight UTC of the last Sunday of month M of year Y. */
+static int64_t
+last_sunday(int y, int m)
+{
+    int64_t days = days_from_civil(y, (unsigned)m, (unsigned)days_in_month(y, m));
+    int64_t dow = ((days + 4) % 7 + 7) % 7; /* Sunday is 0 */
+    return (days - dow) * 86400;
+}
+
+int64_t
+residents_nl_offset(int64_t now)
+{
+    char day[11];
+    residents_format_date(now, day);
+    int y = (day[0] - '0') * 1000 + (day[1] - '0') * 100 + (day[2] - '0') * 10 + (day[3] - '0');
+    /* Summer time in the EU: from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last
+     * Sunday of October. */
+    int64_t start = last_sunday(y, 3) + 3600, end = last_sunday(y, 10) + 3600;
+    return now >= start && now < end ? 7200 : 3600;
+}
+
 int64_t
 residents_week_end(int64_t now, int64_t offset)
 {

@@ -327,6 +327,26 @@ test_week(void **state)
 }
 
 static void
+test_nl_offset(void **state)
+{
+    (void)state;
+    int64_t d;
+    /* 2025: summer time from Sunday 30 March 01:00 UTC to Sunday 26 October 01:00 UTC */
+    assert_int_equal(residents_parse_date("2025-03-30", &d), NOABER_OK);
+    d -= 12 * 3600; /* midnight UTC */
+    assert_int_equal(residents_nl_offset(d + 3600 - 1), 3600);
+    assert_int_equal(residents_nl_offset(d + 3600), 7200);
+    assert_int_equal(residents_parse_date("2025-10-26", &d), NOABER_OK);
+    d -= 12 * 3600;
+    assert_int_equal(residents_nl_offset(d + 3600 - 1), 7200);
+    assert_int_equal(residents_nl_offset(d + 3600), 3600);
+    assert_int_equal(residents_parse_date("2025-01-15", &d), NOABER_OK);
+    assert_int_equal(residents_nl_offset(d), 3600);
+    assert_int_equal(residents_parse_date("2024-07-01", &d), NOABER_OK);
+    assert_int_equal(residents_nl_offset(d), 7200);
+}
+
+static void
 test_suppress(void **state)
 {
     (void)state;
@@ -470,13 +490,13 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_relation),    cmocka_unit_test(test_fields),
-        cmocka_unit_test(test_may),         cmocka_unit_test(test_authorisation_valid),
-        cmocka_unit_test(test_words),       cmocka_unit_test(test_skills),
-        cmocka_unit_test(test_numbers),     cmocka_unit_test(test_dates),
-        cmocka_unit_test(test_week),        cmocka_unit_test(test_suppress),
-        cmocka_unit_test(test_csv_parse),   cmocka_unit_test(test_import_header),
-        cmocka_unit_test(test_import_rows),
+        cmocka_unit_test(test_relation),      cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_may),           cmocka_unit_test(test_authorisation_valid),
+        cmocka_unit_test(test_words),         cmocka_unit_test(test_skills),
+        cmocka_unit_test(test_numbers),       cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_week),          cmocka_unit_test(test_nl_offset),
+        cmocka_unit_test(test_suppress),      cmocka_unit_test(test_csv_parse),
+        cmocka_unit_test(test_import_header), cmocka_unit_test(test_import_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
