@@ -506,6 +506,12 @@ main(int argc, char **argv)
         printf("noaber %s\n", NOABER_VERSION);
         return 0;
     }
+    /* Messages that commands queue (the demo's, a new administrator's) are written in each
+     * person's own language, so the catalogues are needed before any command runs. */
+    if (strcmp(cmd, "panel") != 0 && noaber_i18n_init() != 0) {
+        fputs("noaber: the built-in translations are broken\n", stderr);
+        return 1;
+    }
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "init") == 0)

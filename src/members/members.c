@@ -201,6 +201,7 @@ static enum noaber_err
 login_tx(struct noaber_db *db, void *vctx)
 {
     struct login_ctx *c = vctx;
+    c->ok = 0, c->mfa = 0; /* a rerun after a busy database starts afresh */
     char *login = noaber_arena_strdup(c->arena, c->in->login ? c->in->login : "");
     if (!login)
         return NOABER_E_TOO_LARGE;
@@ -288,6 +289,7 @@ static enum noaber_err
 code_login_tx(struct noaber_db *db, void *vctx)
 {
     struct code_login_ctx *c = vctx;
+    c->ok = 0; /* a rerun after a busy database starts afresh */
     /* Wrong codes count per address under a key of their own: failed passwords of other
      * accounts at a shared computer (the information point) do not block a resident's code. */
     char *addr = noaber_arena_printf(c->arena, "code:%s", c->ip ? c->ip : "?");
@@ -1042,6 +1044,7 @@ static enum noaber_err
 totp_login_tx(struct noaber_db *db, void *vctx)
 {
     struct totp_login_ctx *c = vctx;
+    c->ok = 0; /* a rerun after a busy database starts afresh */
     char hash[65];
     noaber_sha256_hex(hash, c->token, strlen(c->token));
     struct members_session_row row;
