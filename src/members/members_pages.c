@@ -356,8 +356,8 @@ postcode_hood_message(struct noaber_req *r, const char *postcode)
         if (hoods[i].id == id) {
             const char *msg = noaber_req_tr(
                 r,
-                N_("This postcode belongs to the neighbourhood {hood}. Choose that one, or leave "
-                   "the choice open."));
+                N_("This postcode does not belong to this neighbourhood but to {hood}. Choose that "
+                   "one, or leave the choice open."));
             const char *at = strstr(msg, "{hood}");
             return at ? noaber_arena_printf(r->arena, "%.*s%s%s", (int)(at - msg), msg,
                                             hoods[i].name, at + 6)

@@ -86,6 +86,46 @@ ROUTES = {
         "coordinator", "/api/v1/neighbourhoods/%s/members/{rian}/role" % HOOD,
         {"role": "resident"}, 200),
     ("POST", "/api/v1/messages/{id}/read"): ("resident", "/api/v1/messages/{msg}/read", {}, 200),
+    # residents (src/residents/routes.c)
+    ("POST", "/profile"): ("resident", "/profile", {"lang": "nl", "channel": "inapp"}, 303),
+    ("POST", "/profile/consents"): ("resident", "/profile/consents",
+                                    {"purpose": "matching", "give": "0"}, 303),
+    ("POST", "/profile/authorisations"): ("resident", "/profile/authorisations",
+                                          {"connector": "999999", "until": "01-01-2000"}, 422),
+    ("POST", "/profile/authorisations/{id}/revoke"): (
+        "resident", "/profile/authorisations/999999/revoke", {}, 404),
+    ("POST", "/n/{hood}/residents"): ("connector", "/n/%s/residents" % HOOD, {
+        "display_name": "Kennismaking {n}", "postcode": "3511AB", "house_number": "{n}",
+        "lang": "nl", "channel": "call", "place": "door", "consent_how": "spoken"}, 303),
+    ("POST", "/n/{hood}/residents/{id}/consents"): (
+        "connector", "/n/%s/residents/{rian}/consents" % HOOD,
+        {"purpose": "contact", "give": "1", "how": "spoken"}, 303),
+    ("POST", "/n/{hood}/residents/{id}/notes"): (
+        "coordinator", "/n/%s/residents/{rian}/notes" % HOOD, {"text": "Notitie {n}"}, None),
+    ("POST", "/n/{hood}/residents/{id}/health"): (
+        "coordinator", "/n/%s/residents/{rian}/health" % HOOD, {"text": "x"}, 409),
+    ("POST", "/n/{hood}/residents/{id}/authorisations"): (
+        "coordinator", "/n/%s/residents/{rian}/authorisations" % HOOD,
+        {"connector": "999999", "until": "01-01-2000", "how": "spoken"}, 422),
+    ("POST", "/n/{hood}/residents/{id}/authorisations/{aid}/revoke"): (
+        "coordinator", "/n/%s/residents/{rian}/authorisations/999999/revoke" % HOOD, {}, 404),
+    ("POST", "/n/{hood}/residents/{id}/follow"): (
+        "coordinator", "/n/%s/residents/{rian}/follow" % HOOD, {}, None),
+    ("POST", "/n/{hood}/residents/{id}/handover"): (
+        "coordinator", "/n/%s/residents/{rian}/handover" % HOOD, {"to": "999999"}, None),
+    ("POST", "/n/{hood}/residents/{id}/card"): (
+        "connector", "/n/%s/residents/{rian}/card" % HOOD, {}, 200),
+    ("POST", "/n/{hood}/members/import"): ("coordinator", "/n/%s/members/import" % HOOD, {},
+                                           422),  # no file
+    ("POST", "/admin/skills"): ("admin", "/admin/skills", {
+        "slug": "vaardigheid-{n}", "label_nl": "Vaardigheid {n}", "label_en": "Skill {n}"}, 303),
+    ("POST", "/admin/skills/{id}"): ("admin", "/admin/skills/1", {
+        "label_nl": "Klussen in huis", "label_en": "Odd jobs", "active": "1"}, 303),
+    ("PATCH", "/api/v1/me/profile"): ("resident", "/api/v1/me/profile", {"lang": "nl"}, 200),
+    ("POST", "/api/v1/me/consents"): ("resident", "/api/v1/me/consents",
+                                      {"purpose": "matching"}, 200),
+    ("DELETE", "/api/v1/me/consents/{purpose}"): ("resident", "/api/v1/me/consents/matching",
+                                                  {}, 200),
 }
 
 OTHER = {"resident": "partner", "partner": "resident", "connector": "coordinator",

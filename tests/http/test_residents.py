@@ -198,7 +198,7 @@ class Intake(harness.ServerTest):
             "password": "een goed wachtwoord", "password2": "een goed wachtwoord",
             "postcode": "3581 KL", "hood": HOOD, "consent": "1"})
         self.assertStatus(r, 422)
-        self.assertIn("Deze postcode hoort bij de buurt Oost.", r.text)
+        self.assertIn("Deze postcode hoort niet bij deze buurt, maar bij Oost.", r.text)
         self.assertIn('aria-describedby="postcode-hint postcode-error"', r.text)
 
 
