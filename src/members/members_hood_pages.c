@@ -69,8 +69,16 @@ members_page_hood(struct noaber_req *r)
     json_object_set_new(
         ctx, "can_members",
         json_boolean(members_can(&r->actor, MEMBERS_A_MEMBER_LIST, h) == NOABER_OK));
-    json_object_set_new(ctx, "can_calls",
-                        json_boolean(members_can(&r->actor, MEMBERS_A_CALL_LIST, h) == NOABER_OK));
+    static const struct {
+        const char *key;
+        enum members_action action;
+    } cards[] = {{"can_calls", MEMBERS_A_CALL_LIST},        {"can_help", MEMBERS_A_HELP_SEARCH},
+                 {"can_caseload", MEMBERS_A_RESIDENT_FILE}, {"can_intake", MEMBERS_A_INTAKE},
+                 {"can_import", MEMBERS_A_MEMBER_CREATE},   {"can_reports", MEMBERS_A_REPORTS}};
+    /* One card per task the person may do here, decided by the one authorisation function. */
+    for (size_t i = 0; i < sizeof cards / sizeof cards[0]; i++)
+        json_object_set_new(ctx, cards[i].key,
+                            json_boolean(members_can(&r->actor, cards[i].action, h) == NOABER_OK));
     if (h->role != MEMBERS_R_NONE)
         json_object_set_new(ctx, "role",
                             json_string(noaber_req_tr(r, members_role_label(h->role))));
