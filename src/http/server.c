@@ -25,6 +25,10 @@
 #include <time.h>
 
 #define ARENA_CAP ((size_t)32 * 1024 * 1024)
+/* MHD's memory per connection, for the request line, headers and the answer's headers: 16 KiB
+ * holds a browser's request with all its cookies, and a thousand open connections then take
+ * 16 MiB (MHD's default took 128 KiB each). */
+#define CONNECTION_MEMORY ((size_t)16 * 1024)
 
 struct noaber_server {
     struct MHD_Daemon *daemon;
@@ -41,7 +45,11 @@ struct conn_state {
     int bad_uri; /* the raw URI holds an encoded NUL, which MHD's decoding would cut at */
     int too_large;
     int64_t started_us;
-    struct noaber_req *req;
+    /* What the access log needs once the answer is queued: the request's arena is freed then,
+     * so that a thousand slow clients do not each hold a rendered page's worth of memory. */
+    int answered, status;
+    size_t bytes;
+    char line[320]; /* "ip method path" */
 };
 
 static int64_t
@@ -219,7 +227,6 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
     struct noaber_req *r = noaber_arena_alloc(cs->arena, sizeof *r);
     if (!r)
         return MHD_NO;
-    cs->req = r;
     enum noaber_err e = parse(s, c, url, method, cs, r);
     r->db = noaber_dbpool_get(s->pool);
     if (e == NOABER_OK && !r->db)
@@ -236,7 +243,18 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
         noaber_db_release(r->db);
     noaber_resp_security_headers(r);
     (void)version;
-    return respond(c, r);
+    enum MHD_Result ok = respond(c, r); /* MHD copies the body and headers */
+    cs->answered = 1;
+    cs->status = r->status;
+    cs->bytes = r->out.len;
+    snprintf(cs->line, sizeof cs->line, "%s %s %.240s", r->client_ip ? r->client_ip : "?",
+             noaber_method_name(r->method), r->path ? r->path : "?");
+    if (r->json)
+        json_decref(r->json);
+    noaber_buf_release(&cs->body);
+    noaber_arena_free(cs->arena);
+    cs->arena = NULL;
+    return ok;
 }
 
 static void
@@ -247,18 +265,12 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!cs)
         return;
     int64_t us = now_us() - cs->started_us;
-    struct noaber_req *r = cs->req;
-    int status = r ? r->status : 0;
-    noaber_metrics_request(status, us);
+    noaber_metrics_request(cs->answered ? cs->status : 0, us);
     /* The access log never holds query strings: they may carry codes or tokens. */
-    if (r)
-        noaber_log_access("%s %s %s %d %zu %.1fms", r->client_ip ? r->client_ip : "?",
-                          noaber_method_name(r->method), r->path ? r->path : "?", status,
-                          r->out.len, (double)us / 1000.0);
+    if (cs->answered)
+        noaber_log_access("%s %d %zu %.1fms", cs->line, cs->status, cs->bytes, (double)us / 1000.0);
     else if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
         noaber_log_access("- - - aborted (%d)", (int)toe);
-    if (r && r->json)
-        json_decref(r->json);
     noaber_buf_release(&cs->body);
     noaber_arena_free(cs->arena);
     free(cs);
@@ -326,7 +338,7 @@ noaber_server_start(const struct noaber_config *cfg, struct noaber_dbpool *pool)
         (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)0, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)128 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        (size_t)CONNECTION_MEMORY, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
         s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
     if (!s->daemon) {
