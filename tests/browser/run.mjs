@@ -1,9 +1,10 @@
 // Noaber's browser and accessibility tests, one run with node's built-in test runner:
 //   node tests/browser/run.mjs --noaber build-test/noaber --out build/screenshots
 // starts the real server on a demo database and Debian's Chromium, then runs, in order, the
-// keyboard-only flows (flows.mjs), axe-core and screenshots of every page per role (pages.mjs), and
-// the flow without JavaScript; last it stops the server, which must exit cleanly with no sanitizer
-// report. ctest runs it once per `make test` (tests/browser/CMakeLists.txt, label "browser").
+// keyboard-only flows and the flow without JavaScript (flows.mjs), axe-core and screenshots of every
+// page per role, and the checks of the routes that answer with a file (pages.mjs); then it checks
+// that every HTML page route was scanned; last it stops the server, which must exit cleanly with no
+// sanitizer report. ctest runs it once per `make test` (tests/browser/CMakeLists.txt, label "browser").
 //
 // Each role logs in once, by keyboard, and its page is reused by every test after: the password
 // hash is slow under the sanitizers, and a person also stays logged in.
@@ -16,7 +17,7 @@ import path from 'node:path';
 import { registerFlowTests } from './flows.mjs';
 import { CONTEXT, EMAIL, Server, WIDTHS, checkAxe, keyboardLogin, launchBrowser, overflow, pageRoutes,
   parseArgs, routeMatches, slug } from './harness.mjs';
-import { registerPageTests } from './pages.mjs';
+import { NON_HTML, registerFileTests, registerPageTests } from './pages.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const started = Date.now();
@@ -29,6 +30,7 @@ const env = {
   sessions: new Map(),
   pagesChecked: 0,
   scanned: new Set(),
+  fetched: new Set(), // the NON_HTML routes registerFileTests() checked
 
   /** The logged-in { context, page } of a role ('anon': not logged in), made on first use. */
   async session(role) {
@@ -88,10 +90,16 @@ test('the checks themselves catch known defects', async () => {
 
 registerFlowTests(test, env);
 registerPageTests(test, env);
+registerFileTests(test, env);
 
 test('every HTML page route of `noaber routes` was checked with axe', () => {
-  const missed = pageRoutes(args.noaber).filter((r) => ![...env.scanned].some((p) => routeMatches(r, p)));
+  const routes = pageRoutes(args.noaber);
+  const files = NON_HTML.map((f) => f.route);
+  const missed = routes.filter((r) => !files.includes(r) && ![...env.scanned].some((p) => routeMatches(r, p)));
   assert.deepEqual(missed, [], 'routes with no page checked (add them to tests/browser/pages.mjs)');
+  // The list of routes that are files must not hide a page: each is still a route, and was checked.
+  assert.deepEqual(files.filter((r) => !routes.includes(r)), [], 'NON_HTML names routes that `noaber routes` no longer has');
+  assert.deepEqual(files.filter((r) => !env.fetched.has(r)), [], 'NON_HTML routes whose file was not checked');
 });
 
 test('the server is still running and wrote no sanitizer report', () => {
