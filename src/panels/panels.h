@@ -39,6 +39,7 @@ typedef enum panels_err {
     PANELS_E_K_RANGE,        /* k < 1 or k larger than the pool */
     PANELS_E_INFEASIBLE,     /* no panel satisfies all quotas (see panels_relax) */
     PANELS_E_INTERNAL,       /* a bug or a solver failure: never a user's fault */
+    PANELS_E_TIMEOUT,        /* panels_select_opts.time_limit reached (benchmarks) */
     PANELS_E__MAX
 } panels_err;
 
@@ -161,6 +162,11 @@ struct panels_stats {
     int mip_calls;  /* pricing MIPs solved */
     int lp_solves;  /* master LP solves */
     double seconds; /* wall time of panels_select (for display only) */
+    /* Upper bound on the smallest probability (leximin over fractional panels) and the
+     * smallest probability of the best distribution found; equal up to 1e-9 when finished,
+     * and what a run stopped by its time limit had reached. */
+    double bound;
+    double reached;
 };
 
 /* Called now and then during a long computation; done/total is a rough fraction. */
@@ -171,6 +177,8 @@ struct panels_select_opts {
     int legacy_runs;             /* legacy: number of greedy draws (default 1000) */
     panels_progress_fn progress; /* may be NULL */
     void *progress_arg;
+    double time_limit; /* seconds of wall time, 0 for none; only for benchmarks, since a
+                        * result must never depend on the machine's speed */
 };
 
 struct panels_result {
@@ -185,7 +193,8 @@ struct panels_result {
  * not depend on any seed: heuristics use a fixed internal seed, so the distribution can be
  * published before the public draw. Every panel is checked with panels_check before it is
  * handed back. Errors: PANELS_E_INFEASIBLE (use panels_relax to explain), PANELS_E_NOMEM,
- * PANELS_E_INTERNAL.
+ * PANELS_E_INTERNAL, PANELS_E_TIMEOUT (only with a time limit; res->stats then tells how
+ * far it got, and res holds no distribution).
  */
 panels_err panels_select(const struct panels_pool *pool, const struct panels_select_opts *opts,
                          struct panels_result *res, struct panels_diag *diag);

@@ -33,6 +33,7 @@ static const char *const messages[PANELS_E__MAX] = {
     [PANELS_E_K_RANGE] = "panelgrootte past niet bij de pool / panel size does not fit the pool",
     [PANELS_E_INFEASIBLE] = "quota zijn onhaalbaar / quotas are infeasible",
     [PANELS_E_INTERNAL] = "interne fout / internal error",
+    [PANELS_E_TIMEOUT] = "tijdslimiet bereikt / time limit reached",
 };
 
 const char *

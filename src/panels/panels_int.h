@@ -18,19 +18,29 @@
 
 struct pn_problem {
     int k, nfeatures, nvalues, ntypes, npeople;
-    int *lo, *hi; /* nvalues: quota bounds */
-    int *cnt;     /* ntypes: people of each type */
-    int *tval;    /* ntypes * nfeatures: value index per feature */
-    int *tfirst;  /* ntypes + 1: members of type t are tpeople[tfirst[t] .. tfirst[t+1]) */
-    int *tpeople; /* npeople, ascending within each type */
-    int *type_of; /* npeople */
-    int nhh;      /* households of two or more */
-    int *hhfirst; /* nhh + 1 */
-    int *hhtypes; /* the (singleton) types of each household */
+    int *lo, *hi;   /* nvalues: quota bounds */
+    int *cnt;       /* ntypes: people of each type */
+    int *tval;      /* ntypes * nfeatures: value index per feature */
+    int *tfirst;    /* ntypes + 1: members of type t are tpeople[tfirst[t] .. tfirst[t+1]) */
+    int *tpeople;   /* npeople, ascending within each type */
+    int *type_of;   /* npeople */
+    int nhh;        /* households of two or more */
+    int *hhfirst;   /* nhh + 1 */
+    int *hhtypes;   /* the (singleton) types of each household */
+    int *tlo, *thi; /* ntypes: seats a panel gives each type, 0 and cnt unless on a face */
 };
 
 panels_err pn_problem_build(const struct panels_pool *pool, struct pn_problem *pb);
 void pn_problem_free(struct pn_problem *pb);
+
+/*
+ * The smallest face of the fractional panel polytope holding y: every quota that y meets
+ * exactly becomes an equality and every type y leaves out or takes whole stays so. An exact
+ * decomposition of y into panels uses only panels of this face. *face shares everything with
+ * pb except lo, hi, tlo and thi; release it with pn_face_free. Errors: PANELS_E_NOMEM.
+ */
+panels_err pn_problem_face(const struct pn_problem *pb, const double *y, struct pn_problem *face);
+void pn_face_free(struct pn_problem *face);
 
 /* A growing set of type-level panels (columns). */
 struct pn_cols {
@@ -81,20 +91,36 @@ struct pn_local;
 struct pn_local *pn_local_new(const struct pn_problem *pb);
 void pn_local_free(struct pn_local *l);
 
-/* Put one member of type b on the feasible panel x by a swap; 1 when done, 0 when no swap
- * keeps the quotas. */
-int pn_local_insert(struct pn_local *l, int *x, int b, struct pn_rng *rng);
-
 /* Put one member of type b on panel x, then repair broken quotas by swaps (never taking
  * off members counted in keep[]). 1 when x is feasible again; 0 leaves x unchanged. */
 int pn_local_insert_repair(struct pn_local *l, int *x, int b, const int *keep, struct pn_rng *rng);
 
-/* Up to steps random feasible swaps; returns how many were made. */
-int pn_local_random_walk(struct pn_local *l, int *x, int steps, struct pn_rng *rng);
+/*
+ * Systematic sampling of a fractional panel y (sum k, 0 <= y <= cnt): pn_local_round_order
+ * draws an order of the types (grouped by one random feature); pn_local_round_at then gives
+ * integer counts x with sum k, each the floor or ceiling of y_t, for an offset u in [0,1).
+ * Over u uniform, E[x_t] = y_t; offsets (i + U) / N for i < N give a batch in which every
+ * type appears floor or ceil of N times its fractional part. x may break quotas.
+ */
+void pn_local_round_order(struct pn_local *l, struct pn_rng *rng);
+void pn_local_round_at(struct pn_local *l, const double *y, double u, int *x, struct pn_rng *rng);
+
+/* Repair x (sum k) by swaps until every quota and the household rule hold: 1 when done, 0
+ * when it got stuck (x is then left in some intermediate state). */
+int pn_local_repair(struct pn_local *l, int *x, struct pn_rng *rng);
 
 /* Steepest ascent of sum w x by feasible swaps; pos: types with w > 0, by decreasing w.
  * Returns the final weight. */
 double pn_local_ascent(struct pn_local *l, int *x, const double *w, const int *pos, int npos);
+
+/* ---- leximin over the relaxed polytope (panels_frac.c) ------------------------------- */
+
+/*
+ * Leximin (or with maximin_only the first stage) of y_t / c_t over fractional panels: pi
+ * (ntypes) receives the per-type probabilities, *stages the number of LPs. Returns 0, 2 when
+ * even fractional panels are impossible, -1 on solver failure or out of memory.
+ */
+int pn_frac_leximin(const struct pn_problem *pb, int maximin_only, double *pi, int *stages);
 
 /* ---- algorithms ------------------------------------------------------------------------ */
 
@@ -105,6 +131,16 @@ struct pn_tdist {
 };
 
 void pn_tdist_free(struct pn_tdist *d);
+
+/*
+ * Carathéodory walk from the fractional panel y (in the polytope of pb): out (zeroed, with
+ * cols.ntypes set) receives real panels and weights with sum_p lambda_p x_p = y - *left y',
+ * where *left is the weight the walk could not place (0 when done; then the weights add up
+ * to 1). At most max_steps MIPs; deadline is a CLOCK_MONOTONIC time in seconds, 0 for none.
+ * Returns 0, 1 when the deadline passed, -1 out of memory.
+ */
+int pn_walk(const struct pn_problem *pb, const double *y, struct pn_rng *rng, int max_steps,
+            double deadline, struct pn_tdist *out, double *left);
 
 panels_err pn_leximin(const struct pn_problem *pb, int maximin_only,
                       const struct panels_select_opts *opts, struct pn_tdist *out,

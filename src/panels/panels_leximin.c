@@ -2,27 +2,36 @@
  * panels_leximin.c — MAXIMIN and LEXIMIN by column generation over panels (Flanigan, Gölz,
  * Gupta, Hennig, Procaccia, Nature 2021), on GLPK, over profile types.
  *
- * The master LP chooses probabilities lambda_p for the panels generated so far:
+ * First the leximin over fractional panels (panels_frac.c): a handful of small LPs give, for
+ * every type, a probability pi_t that no distribution over real panels can beat in the
+ * leximin order. Then column generation looks for real panels that reach that point: the
+ * master LP
+ *     max s   s.t.  sum_p lambda_p x_pt / (c_t pi_t) - s >= 0   for every type t, pi_t > 0
+ *                   sum_p lambda_p = 1,  lambda >= 0,  s <= 1
+ * reaches s = 1 exactly when the panels found so far give everyone their pi_t, and then the
+ * distribution is leximin-optimal: s <= 1 is an exact stopping bound known in advance, so no
+ * pricing MIP has to prove anything. For MAXIMIN the target is the fractional maximin value
+ * for everyone. Initial panels are many seeded roundings of the fractional point (systematic
+ * sampling, then swaps that repair quotas and households), which puts the first master close
+ * to the target; new panels come from steepest ascent by swaps on the (smoothed) dual prices,
+ * and only when that fails from the pricing MIP (panels_problem.c).
+ *
+ * Real panels may fall short of the fractional point (an integrality gap: it happens in tiny
+ * pools, and with households). The pricing MIP proves that when it finds no improving panel
+ * while s < 1; then the classic staged algorithm runs on the panels found so far: a master
  *     max z   s.t.  sum_p lambda_p x_pt / c_t - z >= 0     for every type t not yet fixed
  *                   sum_p lambda_p x_pt / c_t     >= f_t   for every fixed type t
  *                   sum_p lambda_p = 1,  lambda >= 0
- * Its row duals y_t >= 0 and mu (the convexity row) price a new panel: a panel x improves the
- * master when sum_t y_t x_t / c_t > mu, and the pricing MIP (panels_problem.c) finds the best
- * one. max_x sum y x / c - sum_fixed y f is a Lagrangian upper bound on the stage's optimum
- * and the master value a lower bound, so a stage ends exactly when the MIP proves no panel
- * beats mu. Then every type with a positive dual is fixed at the stage value (in every optimal
- * distribution they cannot do better) and the next stage raises the others. MAXIMIN stops
- * after the first stage.
+ * whose stage ends when the MIP proves that no panel beats the convexity dual mu, after which
+ * every type with a positive dual is fixed at the stage value.
  *
- * Speed comes from: types instead of people; a warm master (columns only accumulate and the
- * simplex restarts from the last basis); many diverse initial panels from the MIP with
- * seeded random weights that cover every type; pricing that stops at the first improving
- * panel and only runs to optimality when it must prove the stage optimal; pruning with the
- * best known panel as incumbent.
+ * Everything is deterministic: the random numbers come from a fixed seed, and a time limit
+ * exists only for benchmarks.
  */
 #include "panels/panels_int.h"
 
 #include <glpk.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +52,18 @@
 #define FIX_SLACK 1e-9
 /* Weight of the previous duals in the smoothed duals used to search for panels. */
 #define SMOOTH 0.5
+/* s this close to 1: the fractional target is reached. */
+#define TARGET_TOL 1e-9
+
+static double
+now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ---- the master LP --------------------------------------------------------------------- */
 
 struct master {
     const struct pn_problem *pb;
@@ -50,25 +71,32 @@ struct master {
     struct pn_cols cols;
     int *ind;
     double *val;
-    double *y; /* ntypes duals */
-    double mu;
-    double *fixed; /* ntypes: level, or -1 while free */
+    double *scale; /* ntypes: coefficient of one seat in the type's row; 0: the row is free */
+    double *y;     /* ntypes: row duals (>= 0) */
+    double *w;     /* ntypes: price of one seat, y * scale */
+    double mu;     /* dual of the convexity row */
+    double *fixed; /* ntypes: level, or -1 while free (staged algorithm) */
+    int solved;    /* 1 after the first solve: later ones start from its basis */
 };
 
 static void
-pn_master_free(struct master *m)
+master_free(struct master *m)
 {
     if (m->lp)
         glp_delete_prob(m->lp);
     pn_cols_free(&m->cols);
     free(m->ind);
     free(m->val);
+    free(m->scale);
     free(m->y);
+    free(m->w);
     free(m->fixed);
+    memset(m, 0, sizeof(*m));
 }
 
+/* A master over the given row scales; z lies in [0, zmax] (zmax <= 0: no upper bound). */
 static int
-master_init(struct master *m, const struct pn_problem *pb)
+master_init(struct master *m, const struct pn_problem *pb, const double *scale, double zmax)
 {
     int nt = pb->ntypes;
     memset(m, 0, sizeof(*m));
@@ -76,31 +104,41 @@ master_init(struct master *m, const struct pn_problem *pb)
     m->cols.ntypes = nt;
     m->ind = malloc((size_t)(nt + 2) * sizeof(int));
     m->val = malloc((size_t)(nt + 2) * sizeof(double));
-    m->y = malloc((size_t)nt * sizeof(double));
+    m->scale = malloc((size_t)nt * sizeof(double));
+    m->y = calloc((size_t)nt, sizeof(double));
+    m->w = calloc((size_t)nt, sizeof(double));
     m->fixed = malloc((size_t)nt * sizeof(double));
-    if (!m->ind || !m->val || !m->y || !m->fixed)
+    if (!m->ind || !m->val || !m->scale || !m->y || !m->w || !m->fixed)
         return -1;
+    memcpy(m->scale, scale, (size_t)nt * sizeof(double));
     for (int t = 0; t < nt; t++)
         m->fixed[t] = -1.0;
-    glp_term_out(GLP_OFF);
     m->lp = glp_create_prob();
     glp_set_obj_dir(m->lp, GLP_MAX);
     glp_add_rows(m->lp, nt + 1);
-    for (int t = 0; t < nt; t++)
-        glp_set_row_bnds(m->lp, t + 1, GLP_LO, 0.0, 0.0);
+    int len = 0;
+    for (int t = 0; t < nt; t++) {
+        if (scale[t] > 0) {
+            glp_set_row_bnds(m->lp, t + 1, GLP_LO, 0.0, 0.0);
+            m->ind[++len] = t + 1;
+            m->val[len] = -1.0;
+        } else {
+            glp_set_row_bnds(m->lp, t + 1, GLP_FR, 0.0, 0.0);
+        }
+    }
     glp_set_row_bnds(m->lp, nt + 1, GLP_FX, 1.0, 1.0);
     glp_add_cols(m->lp, 1); /* z */
-    glp_set_col_bnds(m->lp, 1, GLP_LO, 0.0, 0.0);
+    if (zmax > 0)
+        glp_set_col_bnds(m->lp, 1, GLP_DB, 0.0, zmax);
+    else
+        glp_set_col_bnds(m->lp, 1, GLP_LO, 0.0, 0.0);
     glp_set_obj_coef(m->lp, 1, 1.0);
-    for (int t = 0; t < nt; t++) {
-        m->ind[t + 1] = t + 1;
-        m->val[t + 1] = -1.0;
-    }
-    glp_set_mat_col(m->lp, 1, nt, m->ind, m->val);
+    glp_set_mat_col(m->lp, 1, len, m->ind, m->val);
     return 0;
 }
 
-/* z takes part only in the rows of free types; fixed types get their level as bound. */
+/* Staged algorithm: z takes part only in the rows of free types; fixed types get their level
+ * as a bound. */
 static void
 master_set_fixed(struct master *m)
 {
@@ -118,6 +156,7 @@ master_set_fixed(struct master *m)
     glp_set_mat_col(m->lp, 1, len, m->ind, m->val);
 }
 
+/* Add panel x unless it is there already: 1 added, 0 known, -1 out of memory. */
 static int
 master_add(struct master *m, const int *x)
 {
@@ -127,9 +166,9 @@ master_add(struct master *m, const int *x)
         return -1;
     int nt = m->pb->ntypes, len = 0;
     for (int t = 0; t < nt; t++)
-        if (x[t]) {
+        if (x[t] && m->scale[t] > 0) {
             m->ind[++len] = t + 1;
-            m->val[len] = (double)x[t] / m->pb->cnt[t];
+            m->val[len] = x[t] * m->scale[t];
         }
     m->ind[++len] = nt + 1;
     m->val[len] = 1.0;
@@ -139,7 +178,11 @@ master_add(struct master *m, const int *x)
     return 1;
 }
 
-/* Solve the master from its last basis; fill y and mu. Returns 0 or -1. */
+/*
+ * Solve the master from its last basis; fill y, w and mu. Returns 0 or -1. The first solve
+ * starts from GLPK's crash basis: from the all-slack basis the primal simplex stalls for
+ * minutes on these degenerate LPs. A warm start that stalls anyway gets the same treatment.
+ */
 static int
 master_solve(struct master *m, struct panels_stats *st)
 {
@@ -147,10 +190,17 @@ master_solve(struct master *m, struct panels_stats *st)
     glp_init_smcp(&sm);
     sm.msg_lev = GLP_MSG_OFF;
     sm.meth = GLP_PRIMAL;
+    if (!m->solved) {
+        glp_scale_prob(m->lp, GLP_SF_AUTO);
+        glp_adv_basis(m->lp, 0);
+        m->solved = 1;
+    } else {
+        sm.it_lim = 20 * m->pb->ntypes + 2000;
+    }
     int rc = glp_simplex(m->lp, &sm);
     if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
-        glp_std_basis(m->lp);
-        sm.meth = GLP_DUALP;
+        glp_adv_basis(m->lp, 0);
+        sm.it_lim = INT_MAX;
         rc = glp_simplex(m->lp, &sm);
     }
     st->lp_solves++;
@@ -158,129 +208,213 @@ master_solve(struct master *m, struct panels_stats *st)
         return -1;
     int nt = m->pb->ntypes;
     for (int t = 0; t < nt; t++) {
-        double d = -glp_get_row_dual(m->lp, t + 1);
+        double d = m->scale[t] > 0 ? -glp_get_row_dual(m->lp, t + 1) : 0.0;
         m->y[t] = d > 0 ? d : 0.0;
+        m->w[t] = m->y[t] * m->scale[t];
     }
     m->mu = glp_get_row_dual(m->lp, nt + 1);
     return 0;
 }
 
-/*
- * Initial panels: one from the MIP, then for every profile not yet on a panel a swap that
- * puts it on one (a short random walk first, for variety). Only when no swap works does the
- * MIP look for a panel with that profile, or show that none exists. Diverse panels make the
- * first master LP close to the answer, which saves many pricing rounds.
- */
-static int
-initial_panels(struct master *m, struct pn_pricer *pr, struct pn_local *loc,
-               struct panels_stats *st, const struct panels_select_opts *opts)
+/* Smallest probability of any type under the master's current solution. */
+static double
+master_min_prob(const struct master *m)
 {
     const struct pn_problem *pb = m->pb;
     int nt = pb->ntypes;
-    double *w = malloc((size_t)nt * sizeof(double));
-    char *covered = calloc((size_t)nt, 1);
-    int *x = malloc((size_t)nt * sizeof(int));
-    struct pn_cols found = {.ntypes = nt};
-    struct pn_rng rng;
-    int rc = 0, mip_budget = 40;
-    if (!w || !covered || !x) {
-        rc = -1;
-        goto out;
-    }
-    pn_rng_seed(&rng, "noaber-panels-initial");
-    for (int t = 0; t < nt; t++)
-        w[t] = pn_rng_unit(&rng) / pb->cnt[t];
-    double best;
-    int r = pn_price(pr, w, -HUGE_VAL, 1, NULL, &found, &best);
-    st->mip_calls++;
-    if (r == 2 || (r >= 0 && found.n == 0)) {
-        rc = 2;
-        goto out;
-    }
-    if (r < 0) {
-        rc = -1;
-        goto out;
-    }
-    if (master_add(m, found.x) < 0) {
-        rc = -1;
-        goto out;
-    }
-    for (int t = 0; t < nt; t++)
-        covered[t] = found.x[t] > 0;
-    /*
-     * Fill panels with uncovered profiles: insert one, repair the quotas by swaps, keep the
-     * ones inserted so far, and start a new panel when the current one stops taking more.
-     */
-    int *keep = calloc((size_t)nt, sizeof(int));
-    if (!keep) {
-        rc = -1;
-        goto out;
-    }
-    int next_b = 0, uncovered = 0;
-    for (int t = 0; t < nt; t++)
-        uncovered += !covered[t];
-    while (uncovered > 0) {
-        memcpy(x, m->cols.x + (long)(m->cols.n - 1) * nt, (size_t)nt * sizeof(int));
-        memset(keep, 0, (size_t)nt * sizeof(int));
-        int inserted = 0, fails = 0;
-        for (int scan = 0; scan < nt && fails < 4 && inserted < pb->k; scan++) {
-            int b = (next_b + scan) % nt;
-            if (covered[b] || x[b] > 0)
-                continue;
-            if (pn_local_insert_repair(loc, x, b, keep, &rng)) {
-                keep[b] = 1;
-                inserted++;
-            } else {
-                fails++;
-            }
-        }
-        if (!inserted) {
-            /* No swap sequence helps: ask the MIP for a panel with the first uncovered. */
-            int b = next_b;
-            while (covered[b])
-                b = (b + 1) % nt;
-            if (mip_budget-- <= 0)
-                break; /* left to column generation */
-            for (int t = 0; t < nt; t++)
-                w[t] = pn_rng_unit(&rng) / pb->cnt[t];
-            found.n = 0;
-            pn_pricer_force(pr, b, 1);
-            r = pn_price(pr, w, -HUGE_VAL, 1, NULL, &found, &best);
-            pn_pricer_force(pr, b, 0);
-            st->mip_calls++;
-            if (r < 0) {
-                rc = -1;
-                free(keep);
-                goto out;
-            }
-            if (r == 2 || found.n == 0) {
-                covered[b] = 1; /* no panel can hold b: it will get probability 0 */
-                uncovered--;
-                continue;
-            }
-            memcpy(x, found.x + (long)(found.n - 1) * nt, (size_t)nt * sizeof(int));
-        }
-        if (master_add(m, x) < 0) {
-            rc = -1;
-            free(keep);
-            goto out;
-        }
+    double *p = calloc((size_t)nt, sizeof(double)), mn = 1.0;
+    if (!p)
+        return 0.0;
+    for (int j = 0; j < m->cols.n; j++) {
+        double l = glp_get_col_prim(m->lp, j + 2);
+        if (l <= 0)
+            continue;
+        const int *x = m->cols.x + (long)j * nt;
         for (int t = 0; t < nt; t++)
-            if (x[t] && !covered[t]) {
-                covered[t] = 1;
-                uncovered--;
-                next_b = t;
-            }
-        pn_progress(opts, "startpanelen / initial panels", 0.1 * (nt - uncovered) / nt);
+            p[t] += l * x[t];
     }
-    free(keep);
+    for (int t = 0; t < nt; t++)
+        if (p[t] / pb->cnt[t] < mn)
+            mn = p[t] / pb->cnt[t];
+    free(p);
+    return mn;
+}
+
+/* ---- shared state of one run ----------------------------------------------------------- */
+
+struct engine {
+    const struct pn_problem *pb;
+    const struct panels_select_opts *opts;
+    struct panels_stats *st;
+    struct pn_pricer *pr;
+    struct pn_local *loc;
+    struct pn_rng rng;
+    double deadline; /* wall clock, 0 for none */
+    int debug;
+    double *ws, *yc; /* smoothed prices, smoothing centre */
+    int *pos, *xs;
+    struct pn_cols found;
+};
+
+static int
+engine_init(struct engine *e, const struct pn_problem *pb, const struct panels_select_opts *opts,
+            struct panels_stats *st)
+{
+    int nt = pb->ntypes;
+    memset(e, 0, sizeof(*e));
+    e->pb = pb;
+    e->opts = opts;
+    e->st = st;
+    e->found.ntypes = nt;
+    if (opts && opts->time_limit > 0)
+        e->deadline = now_seconds() + opts->time_limit;
+    const char *dbg = getenv("NOABER_PANELS_DEBUG");
+    e->debug = dbg ? atoi(dbg) : 0;
+    pn_rng_seed(&e->rng, "noaber-panels-initial");
+    e->ws = malloc((size_t)nt * sizeof(double));
+    e->yc = malloc((size_t)nt * sizeof(double));
+    e->pos = malloc((size_t)nt * sizeof(int));
+    e->xs = malloc((size_t)nt * sizeof(int));
+    e->loc = pn_local_new(pb);
+    e->pr = pn_pricer_new(pb);
+    return e->ws && e->yc && e->pos && e->xs && e->loc && e->pr ? 0 : -1;
+}
+
+static void
+engine_free(struct engine *e)
+{
+    pn_cols_free(&e->found);
+    pn_pricer_free(e->pr);
+    pn_local_free(e->loc);
+    free(e->ws);
+    free(e->yc);
+    free(e->pos);
+    free(e->xs);
+    memset(e, 0, sizeof(*e));
+}
+
+static int
+timed_out(const struct engine *e)
+{
+    return e->deadline > 0 && now_seconds() > e->deadline;
+}
+
+static void
+debug_line(const struct engine *e, const char *what, const struct master *m, double z)
+{
+    if (e->debug)
+        fprintf(stderr, "dbg %.2fs %s cols=%d z=%.9f mu=%.9f lps=%d mips=%d\n",
+                (double)clock() / CLOCKS_PER_SEC, what, m->cols.n, z, m->mu, e->st->lp_solves,
+                e->st->mip_calls);
+}
+
+/* ---- panels to start from -------------------------------------------------------------- */
+
+/* Put the uncovered type b on a copy of some panel by swaps; 1 when added, 0 when no swap
+ * sequence works, -1 out of memory. */
+static int
+cover_by_swaps(struct engine *e, struct master *m, int b, int *keep)
+{
+    int nt = e->pb->ntypes, n = m->cols.n;
+    memset(keep, 0, (size_t)nt * sizeof(int));
+    for (int tries = 0; tries < 8 && n > 0; tries++) {
+        memcpy(e->xs, m->cols.x + (long)pn_rng_below(&e->rng, n) * nt, (size_t)nt * sizeof(int));
+        if (pn_local_insert_repair(e->loc, e->xs, b, keep, &e->rng))
+            return master_add(m, e->xs) < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
+/*
+ * Panels to start from: batches of systematic samples of the fractional panel y, repaired by
+ * swaps. Within a batch the offsets are evenly spread, so every type is on about N times its
+ * fractional seat count of the N panels: the first master LP is already close to the target.
+ * Then every type that should get a chance but is on no panel yet is put on one by swaps, or
+ * by the MIP (forced to take it; when even that fails, no panel can hold it). Returns 0, 2
+ * when no panel exists at all, -1 out of memory, -2 solver failure.
+ */
+static int
+initial_panels(struct engine *e, struct master *m, const double *y, int want)
+{
+    const struct pn_problem *pb = e->pb;
+    int nt = pb->ntypes;
+    double ymin = 1.0;
+    for (int t = 0; t < nt; t++)
+        if (y[t] > 1e-9 && y[t] - floor(y[t]) > 1e-9 && y[t] - floor(y[t]) < ymin)
+            ymin = y[t] - floor(y[t]);
+    int batch = (int)ceil(1.0 / ymin);
+    if (batch > want)
+        batch = want;
+    if (batch < 8)
+        batch = 8;
+    /* bounded by attempts: in small pools most roundings repeat a known panel */
+    for (int tries = 0; m->cols.n < want && tries < 4 * want + 20; tries += batch) {
+        pn_local_round_order(e->loc, &e->rng);
+        double u0 = pn_rng_unit(&e->rng);
+        for (int i = 0; i < batch; i++) {
+            pn_local_round_at(e->loc, y, (i + u0) / batch, e->xs, &e->rng);
+            if (!pn_local_repair(e->loc, e->xs, &e->rng))
+                continue;
+            if (master_add(m, e->xs) < 0)
+                return -1;
+        }
+    }
+    double best;
+    if (m->cols.n == 0) {
+        for (int t = 0; t < nt; t++)
+            e->ws[t] = pn_rng_unit(&e->rng) / pb->cnt[t];
+        e->found.n = 0;
+        int r = pn_price(e->pr, e->ws, -HUGE_VAL, 1, NULL, &e->found, &best);
+        e->st->mip_calls++;
+        if (r == 2 || (r >= 0 && e->found.n == 0))
+            return 2;
+        if (r < 0)
+            return -2;
+        if (master_add(m, e->found.x) < 0)
+            return -1;
+    }
+    /* Cover every type that has a row. */
+    char *covered = calloc((size_t)nt, 1);
+    int *keep = malloc((size_t)nt * sizeof(int)), rc = 0;
+    if (!covered || !keep) {
+        rc = -1;
+        goto out;
+    }
+    for (int j = 0; j < m->cols.n; j++)
+        for (int t = 0; t < nt; t++)
+            covered[t] |= m->cols.x[(long)j * nt + t] > 0;
+    for (int b = 0; b < nt && rc == 0; b++) {
+        if (covered[b] || m->scale[b] <= 0 || pb->thi[b] == 0)
+            continue;
+        int a = cover_by_swaps(e, m, b, keep);
+        if (a == 0) {
+            for (int t = 0; t < nt; t++)
+                e->ws[t] = pn_rng_unit(&e->rng) / pb->cnt[t];
+            e->found.n = 0;
+            pn_pricer_force(e->pr, b, 1);
+            int r = pn_price(e->pr, e->ws, -HUGE_VAL, 1, NULL, &e->found, &best);
+            pn_pricer_force(e->pr, b, 0);
+            e->st->mip_calls++;
+            if (r < 0)
+                rc = -2;
+            else if (r != 2 && e->found.n > 0)
+                a = master_add(m, e->found.x + (long)(e->found.n - 1) * nt);
+        }
+        if (a < 0)
+            rc = -1;
+        if (a > 0) {
+            const int *x = m->cols.x + (long)(m->cols.n - 1) * nt;
+            for (int t = 0; t < nt; t++)
+                covered[t] |= x[t] > 0;
+        }
+    }
 out:
-    pn_cols_free(&found);
-    free(w);
     free(covered);
-    free(x);
+    free(keep);
     return rc;
 }
+
+/* ---- pricing --------------------------------------------------------------------------- */
 
 static const double *g_w; /* weights for by_weight_desc; the engine is single-threaded */
 
@@ -294,27 +428,26 @@ by_weight_desc(const void *a, const void *b)
 }
 
 /*
- * Heuristic pricing: steepest ascent by swaps from the panels the master uses. Adds every
- * panel worth more than mu + PRICE_TOL; returns how many were added, or -1.
+ * Heuristic pricing: steepest ascent by swaps on the weights w from the panels the master
+ * uses. Adds every panel worth more than mu + PRICE_TOL at the true prices wtrue; returns
+ * how many were added, or -1.
  */
 static int
-local_pricing(struct master *m, struct pn_local *loc, const double *w, const double *wtrue,
-              int *pos, int *x)
+local_pricing(struct engine *e, struct master *m, const double *w, const double *wtrue)
 {
     const struct pn_problem *pb = m->pb;
-    int nt = pb->ntypes, npos = 0, added = 0, tried = 0;
+    int nt = pb->ntypes, npos = 0, added = 0, tried = 0, *pos = e->pos, *x = e->xs;
     for (int t = 0; t < nt; t++)
         if (w[t] > 0)
             pos[npos++] = t;
     g_w = w;
     qsort(pos, (size_t)npos, sizeof(int), by_weight_desc);
-    int ncols = m->cols.n;
-    for (int j = ncols - 1; j >= 0 && tried < 12; j--) {
+    for (int j = m->cols.n - 1; j >= 0 && tried < 12; j--) {
         if (glp_get_col_prim(m->lp, j + 2) <= 0.0)
             continue;
         tried++;
         memcpy(x, m->cols.x + (long)j * nt, (size_t)nt * sizeof(int));
-        pn_local_ascent(loc, x, w, pos, npos);
+        pn_local_ascent(e->loc, x, w, pos, npos);
         double v = 0.0;
         for (int t = 0; t < nt; t++)
             v += wtrue[t] * x[t];
@@ -328,170 +461,355 @@ local_pricing(struct master *m, struct pn_local *loc, const double *w, const dou
     return added;
 }
 
+/*
+ * One round of pricing: heuristics on smoothed and true prices first, then the MIP, stopped
+ * at its first improving panel. Returns the number of panels added, 0 when the MIP proved
+ * that no panel beats mu, -1 out of memory, -2 solver failure.
+ */
+static int
+price_round(struct engine *e, struct master *m, int *have_center)
+{
+    int nt = e->pb->ntypes;
+    /* Dual smoothing (Wentges): search with a mix of the previous and the current prices,
+     * which jump around less; accept by the current prices. */
+    if (!*have_center)
+        memcpy(e->yc, m->w, (size_t)nt * sizeof(double));
+    for (int t = 0; t < nt; t++) {
+        e->yc[t] = SMOOTH * e->yc[t] + (1.0 - SMOOTH) * m->w[t];
+        e->ws[t] = e->yc[t];
+    }
+    *have_center = 1;
+    int added = local_pricing(e, m, e->ws, m->w);
+    if (added == 0)
+        added = local_pricing(e, m, m->w, m->w);
+    if (added != 0)
+        return added;
+    /* The best panel among those in use prunes the search. */
+    int inc = -1;
+    double incv = -HUGE_VAL;
+    for (int j = 0; j < m->cols.n; j++) {
+        if (glp_get_col_prim(m->lp, j + 2) <= 0.0)
+            continue;
+        double v = 0.0;
+        const int *x = m->cols.x + (long)j * nt;
+        for (int t = 0; t < nt; t++)
+            v += m->w[t] * x[t];
+        if (v > incv) {
+            incv = v;
+            inc = j;
+        }
+    }
+    e->found.n = 0;
+    double best;
+    int r = pn_price(e->pr, m->w, m->mu + PRICE_TOL, 1,
+                     inc >= 0 ? m->cols.x + (long)inc * nt : NULL, &e->found, &best);
+    e->st->mip_calls++;
+    if (r < 0 || r == 2)
+        return -2;
+    for (int i = 0; i < e->found.n; i++) {
+        int a = master_add(m, e->found.x + (long)i * nt);
+        if (a < 0)
+            return -1;
+        added += a;
+    }
+    if (e->debug)
+        fprintf(stderr, "dbg %.2fs mip mu=%.9f best=%.9f found=%d r=%d\n",
+                (double)clock() / CLOCKS_PER_SEC, m->mu, best, e->found.n, r);
+    return added;
+}
+
+/* ---- reaching the fractional target ---------------------------------------------------- */
+
+/* Returns 0 when the target is reached, 1 when it cannot be, 3 on timeout, -1 out of
+ * memory, -2 solver failure. */
+static int
+reach_target(struct engine *e, struct master *m)
+{
+    int have_center = 0;
+    for (;;) {
+        if (master_solve(m, e->st) < 0)
+            return -2;
+        double s = glp_get_obj_val(m->lp);
+        if (e->debug > 1)
+            debug_line(e, "target", m, s);
+        if (s >= 1.0 - TARGET_TOL)
+            return 0;
+        if (timed_out(e))
+            return 3;
+        pn_progress(e->opts, "panels zoeken / searching panels", 0.1 + 0.9 * s);
+        int added = price_round(e, m, &have_center);
+        if (added < 0)
+            return added;
+        if (added == 0) {
+            if (e->debug)
+                debug_line(e, "target not reachable", m, s);
+            return 1;
+        }
+    }
+}
+
+/* ---- the staged algorithm, when real panels cannot reach the target -------------------- */
+
+/* Returns 0, 3 on timeout, -1 out of memory, -2 solver failure. */
+static int
+staged(struct engine *e, struct master *m, int maximin_only)
+{
+    const struct pn_problem *pb = e->pb;
+    int nt = pb->ntypes, nfree = nt;
+    e->st->stages = 0;
+    while (nfree > 0) {
+        master_set_fixed(m);
+        double z = 0.0;
+        int have_center = 0;
+        for (;;) {
+            if (master_solve(m, e->st) < 0)
+                return -2;
+            z = glp_get_obj_val(m->lp);
+            if (e->debug > 1)
+                debug_line(e, "stage", m, z);
+            if (timed_out(e))
+                return 3;
+            int added = price_round(e, m, &have_center);
+            if (added < 0)
+                return added;
+            if (!added)
+                break; /* the MIP proved that no panel beats mu: the stage is optimal */
+        }
+        e->st->stages++;
+        if (e->debug)
+            debug_line(e, "stage done", m, z);
+        if (maximin_only)
+            break;
+        /* Fix every free type whose dual is positive; at least the largest. */
+        int tmax = -1, nfix = 0;
+        for (int t = 0; t < nt; t++)
+            if (m->fixed[t] < 0 && (tmax < 0 || m->y[t] > m->y[tmax]))
+                tmax = t;
+        for (int t = 0; t < nt; t++)
+            if (m->fixed[t] < 0 && (m->y[t] > FIX_TOL || t == tmax)) {
+                m->fixed[t] = z;
+                nfix++;
+            }
+        nfree -= nfix;
+        pn_progress(e->opts, "leximin", 0.1 + 0.9 * (nt - nfree) / nt);
+    }
+    return 0;
+}
+
+/* ---- the whole run --------------------------------------------------------------------- */
+
+/* The master's solution as a type-level distribution. */
+static panels_err
+take_solution(const struct master *m, struct pn_tdist *out)
+{
+    int nt = m->pb->ntypes;
+    out->cols.ntypes = nt;
+    out->lambda = malloc((size_t)(m->cols.n + 1) * sizeof(double));
+    if (!out->lambda)
+        return PANELS_E_NOMEM;
+    double sum = 0.0;
+    for (int j = 0; j < m->cols.n; j++) {
+        double l = glp_get_col_prim(m->lp, j + 2);
+        if (l < 1e-10)
+            continue;
+        if (pn_cols_add(&out->cols, m->cols.x + (long)j * nt) < 0)
+            return PANELS_E_NOMEM;
+        out->lambda[out->cols.n - 1] = l;
+        sum += l;
+    }
+    for (int j = 0; j < out->cols.n; j++)
+        out->lambda[j] /= sum;
+    return PANELS_OK;
+}
+
+/*
+ * How far the walk's mixture misses y: the largest difference of any type's probability, with
+ * the unplaced weight dropped and the rest scaled up to 1. Large (1) when too much is left.
+ */
+static double
+walk_deviation(const struct pn_problem *pb, struct pn_tdist *wd, const double *y, double left)
+{
+    int nt = pb->ntypes;
+    if (left > 1e-9 || wd->cols.n == 0)
+        return 1.0;
+    double sum = 0.0, dev = 0.0;
+    for (int j = 0; j < wd->cols.n; j++)
+        sum += wd->lambda[j];
+    for (int j = 0; j < wd->cols.n; j++)
+        wd->lambda[j] /= sum;
+    double *p = calloc((size_t)nt, sizeof(double));
+    if (!p)
+        return 1.0;
+    for (int j = 0; j < wd->cols.n; j++)
+        for (int t = 0; t < nt; t++)
+            p[t] += wd->lambda[j] * wd->cols.x[(long)j * nt + t];
+    for (int t = 0; t < nt; t++)
+        if (fabs(p[t] - y[t]) / pb->cnt[t] > dev)
+            dev = fabs(p[t] - y[t]) / pb->cnt[t];
+    free(p);
+    return dev;
+}
+
+static panels_err
+solver_error(int r, struct panels_diag *diag)
+{
+    if (r == -1)
+        return PANELS_E_NOMEM;
+    if (r == 3) {
+        DIAG("Tijdslimiet bereikt. / Time limit reached.");
+        return PANELS_E_TIMEOUT;
+    }
+    DIAG("Interne fout: de LP- of MIP-oplosser faalde. / Internal error: the LP or MIP solver "
+         "failed.");
+    return PANELS_E_INTERNAL;
+}
+
 panels_err
 pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_select_opts *opts,
            struct pn_tdist *out, struct panels_stats *st, struct panels_diag *diag)
 {
     int nt = pb->ntypes;
-    struct master m;
-    struct pn_pricer *pr = NULL;
-    struct pn_cols found = {.ntypes = nt};
-    double *w = malloc((size_t)nt * sizeof(double));
-    double *ws = malloc((size_t)nt * sizeof(double)), *yc = malloc((size_t)nt * sizeof(double));
-    int *pos = malloc((size_t)nt * sizeof(int)), *xs = malloc((size_t)nt * sizeof(int));
-    struct pn_local *loc = pn_local_new(pb);
+    struct engine e;
+    struct master m = {0}, m2 = {0};
+    struct pn_problem face = {0};
+    double *pi = malloc((size_t)nt * sizeof(double));
+    double *y = malloc((size_t)nt * sizeof(double));
+    double *scale = malloc((size_t)nt * sizeof(double));
     panels_err err = PANELS_OK;
     memset(out, 0, sizeof(*out));
-    if (master_init(&m, pb) < 0 || !w || !ws || !yc || !pos || !xs || !loc ||
-        !(pr = pn_pricer_new(pb))) {
+    glp_term_out(GLP_OFF);
+    memset(&e, 0, sizeof(e));
+    if (!pi || !y || !scale) {
         err = PANELS_E_NOMEM;
         goto out;
     }
-    int r = initial_panels(&m, pr, loc, st, opts);
-    if (r == 2 || m.cols.n == 0) {
+    int fstages = 0;
+    int r = pn_frac_leximin(pb, 0, pi, &fstages);
+    if (r == 2) {
         err = PANELS_E_INFEASIBLE;
         DIAG("Fout: geen enkel panel voldoet aan alle quota. / Error: no panel satisfies all "
              "quotas.");
         goto out;
     }
     if (r < 0) {
-        err = PANELS_E_INTERNAL;
-        DIAG("Interne fout: de MIP-oplosser faalde. / Internal error: the MIP solver failed.");
+        err = solver_error(-2, diag);
         goto out;
     }
-    int nfree = nt;
-    int debug = getenv("NOABER_PANELS_DEBUG") ? atoi(getenv("NOABER_PANELS_DEBUG")) : 0;
-    if (debug)
-        fprintf(stderr, "dbg %.2fs initial cols=%d mips=%d types=%d\n",
-                (double)clock() / CLOCKS_PER_SEC, m.cols.n, st->mip_calls, nt);
-    while (nfree > 0) {
-        master_set_fixed(&m);
-        double z = 0.0;
-        int have_center = 0;
-        for (;;) {
-            if (master_solve(&m, st) < 0) {
-                err = PANELS_E_INTERNAL;
-                DIAG("Interne fout: de LP-oplosser faalde. / Internal error: the LP solver "
-                     "failed.");
-                goto out;
-            }
-            z = glp_get_obj_val(m.lp);
-            for (int t = 0; t < nt; t++)
-                w[t] = m.y[t] / pb->cnt[t];
-            /* Dual smoothing (Wentges): search with a mix of the previous and the current
-             * duals, which jump around less; accept by the current duals. */
-            if (!have_center)
-                memcpy(yc, m.y, (size_t)nt * sizeof(double));
-            for (int t = 0; t < nt; t++) {
-                yc[t] = SMOOTH * yc[t] + (1.0 - SMOOTH) * m.y[t];
-                ws[t] = yc[t] / pb->cnt[t];
-            }
-            have_center = 1;
-            int lp_added = local_pricing(&m, loc, ws, w, pos, xs);
-            if (lp_added == 0)
-                lp_added = local_pricing(&m, loc, w, w, pos, xs);
-            if (lp_added < 0) {
-                err = PANELS_E_NOMEM;
-                goto out;
-            }
-            if (lp_added > 0) {
-                if (debug > 1)
-                    fprintf(stderr, "dbg %.2fs local z=%.6f cols=%d\n",
-                            (double)clock() / CLOCKS_PER_SEC, z, m.cols.n);
-                continue;
-            }
-            /* Best panel among the basis columns prunes the search. */
-            int inc = -1;
-            double incv = -HUGE_VAL;
-            for (int j = 0; j < m.cols.n; j++) {
-                if (glp_get_col_prim(m.lp, j + 2) <= 0.0)
-                    continue;
-                double v = 0.0;
-                const int *x = m.cols.x + (long)j * nt;
-                for (int t = 0; t < nt; t++)
-                    v += w[t] * x[t];
-                if (v > incv) {
-                    incv = v;
-                    inc = j;
-                }
-            }
-            found.n = 0;
-            double best;
-            r = pn_price(pr, w, m.mu + PRICE_TOL, 1, inc >= 0 ? m.cols.x + (long)inc * nt : NULL,
-                         &found, &best);
-            st->mip_calls++;
-            if (r < 0 || r == 2) {
-                err = PANELS_E_INTERNAL;
-                DIAG("Interne fout: de MIP-oplosser faalde. / Internal error: the MIP solver "
-                     "failed.");
-                goto out;
-            }
-            int added = 0;
-            for (int i = 0; i < found.n; i++) {
-                int a = master_add(&m, found.x + (long)i * nt);
-                if (a < 0) {
-                    err = PANELS_E_NOMEM;
-                    goto out;
-                }
-                added += a;
-            }
-            if (debug)
-                fprintf(stderr,
-                        "dbg %.2fs stage=%d cols=%d z=%.6f mu=%.6f best=%.6f found=%d r=%d\n",
-                        (double)clock() / CLOCKS_PER_SEC, st->stages, m.cols.n, z, m.mu, best,
-                        found.n, r);
-            if (!added)
-                break; /* the MIP proved that no panel beats mu: the stage is optimal */
-        }
-        st->stages++;
-        if (maximin_only)
-            break;
-        /* Fix every free type whose dual is positive; at least the largest. */
-        int tmax = -1, nfix = 0;
-        for (int t = 0; t < nt; t++)
-            if (m.fixed[t] < 0 && (tmax < 0 || m.y[t] > m.y[tmax]))
-                tmax = t;
-        for (int t = 0; t < nt; t++)
-            if (m.fixed[t] < 0 && (m.y[t] > FIX_TOL || t == tmax)) {
-                m.fixed[t] = z;
-                nfix++;
-            }
-        nfree -= nfix;
-        pn_progress(opts, "leximin", 0.1 + 0.9 * (nt - nfree) / nt);
+    double zmin = 1.0;
+    for (int t = 0; t < nt; t++)
+        if (pi[t] < zmin)
+            zmin = pi[t];
+    st->bound = zmin;
+    /* Leximin aims at the fractional leximin point; maximin at its value for everyone. */
+    for (int t = 0; t < nt; t++) {
+        double target = maximin_only ? zmin : pi[t];
+        y[t] = pi[t] * pb->cnt[t];
+        scale[t] = target > 1e-12 ? 1.0 / (pb->cnt[t] * target) : 0.0;
     }
-    /* The last master solution is the distribution. */
-    out->cols.ntypes = nt;
-    out->lambda = malloc((size_t)m.cols.n * sizeof(double));
-    if (!out->lambda) {
+    /* Only panels on the face of y can have weight in an exact decomposition. */
+    if (pn_problem_face(pb, y, &face) || engine_init(&e, &face, opts, st) < 0 ||
+        master_init(&m, &face, scale, 1.0) < 0) {
         err = PANELS_E_NOMEM;
         goto out;
     }
-    double sum = 0.0;
-    for (int j = 0; j < m.cols.n; j++) {
-        double l = glp_get_col_prim(m.lp, j + 2);
-        if (l < 1e-10)
-            continue;
-        if (pn_cols_add(&out->cols, m.cols.x + (long)j * nt) < 0) {
+    /* The walk usually writes y as a mixture of real panels outright. */
+    {
+        struct pn_tdist wd = {.cols = {.ntypes = nt}};
+        double left = 1.0;
+        int wr = pn_walk(pb, y, &e.rng, 4 * nt + 100, e.deadline, &wd, &left);
+        if (wr != 0) {
+            pn_tdist_free(&wd);
+            err = solver_error(wr < 0 ? -1 : 3, diag);
+            goto out;
+        }
+        double dev = walk_deviation(pb, &wd, y, left);
+        if (e.debug)
+            fprintf(stderr, "dbg %.2fs walk: %d panels, left %.3g, deviation %.3g\n",
+                    (double)clock() / CLOCKS_PER_SEC, wd.cols.n, left, dev);
+        if (dev <= 1e-9) {
+            st->stages = fstages;
+            st->columns = wd.cols.n;
+            st->reached = zmin;
+            *out = wd;
+            goto out;
+        }
+        for (int j = 0; j < wd.cols.n; j++)
+            if (master_add(&m, wd.cols.x + (long)j * nt) < 0) {
+                pn_tdist_free(&wd);
+                err = PANELS_E_NOMEM;
+                goto out;
+            }
+        pn_tdist_free(&wd);
+    }
+    r = initial_panels(&e, &m, y, nt / 2 + 20);
+    if (e.debug) {
+        int eqv = 0, fx0 = 0, fxc = 0;
+        for (int v = 0; v < pb->nvalues; v++)
+            eqv += face.lo[v] == face.hi[v];
+        for (int t = 0; t < nt; t++) {
+            fx0 += face.thi[t] == 0;
+            fxc += face.tlo[t] == pb->cnt[t];
+        }
+        fprintf(stderr, "dbg face: %d of %d quotas exact, %d types out, %d types in\n", eqv,
+                pb->nvalues, fx0, fxc);
+    }
+    if (e.debug)
+        fprintf(stderr, "dbg %.2fs frac stages=%d bound=%.9f initial cols=%d types=%d\n",
+                (double)clock() / CLOCKS_PER_SEC, fstages, zmin, m.cols.n, nt);
+    if (r == 2) {
+        err = PANELS_E_INFEASIBLE;
+        DIAG("Fout: geen enkel panel voldoet aan alle quota. / Error: no panel satisfies all "
+             "quotas.");
+        goto out;
+    }
+    if (r < 0) {
+        err = solver_error(r, diag);
+        goto out;
+    }
+    r = reach_target(&e, &m);
+    if (r == 0) {
+        st->stages = fstages;
+        st->columns = m.cols.n;
+        st->reached = master_min_prob(&m);
+        err = take_solution(&m, out);
+        goto out;
+    }
+    if (r != 1) {
+        st->reached = m.lp && m.cols.n ? master_min_prob(&m) : 0.0;
+        err = solver_error(r, diag);
+        goto out;
+    }
+    /* An integrality gap: the staged algorithm, starting from every panel found so far. */
+    for (int t = 0; t < nt; t++)
+        scale[t] = 1.0 / pb->cnt[t];
+    engine_free(&e);
+    if (engine_init(&e, pb, opts, st) < 0 || master_init(&m2, pb, scale, 0.0) < 0) {
+        err = PANELS_E_NOMEM;
+        goto out;
+    }
+    for (int j = 0; j < m.cols.n; j++)
+        if (master_add(&m2, m.cols.x + (long)j * nt) < 0) {
             err = PANELS_E_NOMEM;
             goto out;
         }
-        out->lambda[out->cols.n - 1] = l;
-        sum += l;
+    r = staged(&e, &m2, maximin_only);
+    st->columns = m2.cols.n;
+    st->reached = master_min_prob(&m2);
+    if (r != 0) {
+        err = solver_error(r, diag);
+        goto out;
     }
-    for (int j = 0; j < out->cols.n; j++)
-        out->lambda[j] /= sum;
-    st->columns = m.cols.n;
+    err = take_solution(&m2, out);
 out:
     if (err)
         pn_tdist_free(out);
-    pn_cols_free(&found);
-    pn_pricer_free(pr);
-    pn_master_free(&m);
-    pn_local_free(loc);
-    free(w);
-    free(pos);
-    free(xs);
-    free(ws);
-    free(yc);
+    master_free(&m);
+    master_free(&m2);
+    engine_free(&e);
+    if (face.lo)
+        pn_face_free(&face);
+    free(pi);
+    free(y);
+    free(scale);
     return err;
 }

@@ -10,6 +10,7 @@
  */
 #include "panels/panels_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,10 @@ struct pn_local {
     int *supp;    /* ntypes: scratch list of the panel's types */
     int *saved;   /* ntypes: panel before a failed repair */
     int *gd, *gi; /* nvalues: violation change when a count goes down / up */
+    int *vfirst;  /* nvalues + 1: types with value v are vtypes[vfirst[v] .. vfirst[v+1]) */
+    int *vtypes;
+    int *order;  /* ntypes: scratch for rounding */
+    double *key; /* ntypes: scratch for rounding */
 };
 
 struct pn_local *
@@ -37,10 +42,25 @@ pn_local_new(const struct pn_problem *pb)
     l->saved = malloc((size_t)pb->ntypes * sizeof(int));
     l->gd = malloc((size_t)pb->nvalues * sizeof(int));
     l->gi = malloc((size_t)pb->nvalues * sizeof(int));
-    if (!l->hh_of || !l->vc || !l->hhc || !l->supp || !l->saved || !l->gd || !l->gi) {
+    int nf = pb->nfeatures, nt = pb->ntypes;
+    l->vfirst = calloc((size_t)pb->nvalues + 1, sizeof(int));
+    l->vtypes = malloc((size_t)nt * (size_t)nf * sizeof(int) + 1);
+    l->order = malloc((size_t)nt * sizeof(int));
+    l->key = malloc((size_t)nt * sizeof(double));
+    if (!l->hh_of || !l->vc || !l->hhc || !l->supp || !l->saved || !l->gd || !l->gi || !l->vfirst ||
+        !l->vtypes || !l->order || !l->key) {
         pn_local_free(l);
         return NULL;
     }
+    for (long i = 0; i < (long)nt * nf; i++)
+        l->vfirst[pb->tval[i] + 1]++;
+    for (int v = 0; v < pb->nvalues; v++)
+        l->vfirst[v + 1] += l->vfirst[v];
+    for (int v = 0; v < pb->nvalues; v++)
+        l->gd[v] = l->vfirst[v];
+    for (int t = 0; t < nt; t++)
+        for (int f = 0; f < nf; f++)
+            l->vtypes[l->gd[pb->tval[(long)t * nf + f]]++] = t;
     for (int t = 0; t < pb->ntypes; t++)
         l->hh_of[t] = -1;
     for (int h = 0; h < pb->nhh; h++)
@@ -61,6 +81,10 @@ pn_local_free(struct pn_local *l)
     free(l->saved);
     free(l->gd);
     free(l->gi);
+    free(l->vfirst);
+    free(l->vtypes);
+    free(l->order);
+    free(l->key);
     free(l);
 }
 
@@ -86,7 +110,7 @@ swap_ok(const struct pn_local *l, const int *x, int a, int b)
 {
     const struct pn_problem *pb = l->pb;
     int nf = pb->nfeatures;
-    if (x[b] >= pb->cnt[b] || x[a] <= 0)
+    if (x[b] >= pb->thi[b] || x[a] <= pb->tlo[a])
         return 0;
     int hb = l->hh_of[b];
     if (hb >= 0 && l->hhc[hb] - (l->hh_of[a] == hb) >= 1)
@@ -116,23 +140,6 @@ apply(struct pn_local *l, int *x, int a, int b)
         l->hhc[l->hh_of[a]]--;
     if (l->hh_of[b] >= 0)
         l->hhc[l->hh_of[b]]++;
-}
-
-int
-pn_local_insert(struct pn_local *l, int *x, int b, struct pn_rng *rng)
-{
-    const struct pn_problem *pb = l->pb;
-    load(l, x);
-    /* start at a random member so repeated calls spread over the panel */
-    int nt = pb->ntypes, start = pn_rng_below(rng, nt);
-    for (int i = 0; i < nt; i++) {
-        int a = (start + i) % nt;
-        if (a != b && x[a] && swap_ok(l, x, a, b)) {
-            apply(l, x, a, b);
-            return 1;
-        }
-    }
-    return 0;
 }
 
 /* Quota violation of the loaded counts. */
@@ -175,14 +182,14 @@ pn_local_insert_repair(struct pn_local *l, int *x, int b, const int *keep, struc
     const struct pn_problem *pb = l->pb;
     int nt = pb->ntypes, nf = pb->nfeatures;
     int *saved = l->saved;
-    if (x[b] >= pb->cnt[b])
+    if (x[b] >= pb->thi[b])
         return 0;
     memcpy(saved, x, (size_t)nt * sizeof(int));
     load(l, x);
     /* make room: the member whose removal leaves the smallest violation */
     int best = -1, bestd = 1 << 30, ties = 0;
     for (int a = 0; a < nt; a++) {
-        if (!x[a] || a == b || x[a] <= keep[a] || !hh_free(l, a, b))
+        if (x[a] <= pb->tlo[a] || a == b || x[a] <= keep[a] || !hh_free(l, a, b))
             continue;
         int d = 0;
         const int *va = pb->tval + (long)a * nf, *vb = pb->tval + (long)b * nf;
@@ -210,7 +217,7 @@ pn_local_insert_repair(struct pn_local *l, int *x, int b, const int *keep, struc
         }
         nsupp = 0;
         for (int t = 0; t < nt; t++)
-            if (x[t] > keep[t] + (t == b))
+            if (x[t] > keep[t] + (t == b) && x[t] > pb->tlo[t])
                 l->supp[nsupp++] = t;
         if (!nsupp)
             break;
@@ -221,7 +228,7 @@ pn_local_insert_repair(struct pn_local *l, int *x, int b, const int *keep, struc
             const int *vc = pb->tval + (long)c * nf;
             for (int dd = 0; dd < nt; dd++) {
                 int d = d0 + dd < nt ? d0 + dd : d0 + dd - nt;
-                if (d == c || x[d] >= pb->cnt[d])
+                if (d == c || x[d] >= pb->thi[d])
                     continue;
                 const int *vd = pb->tval + (long)d * nf;
                 int delta = 0;
@@ -248,22 +255,6 @@ pn_local_insert_repair(struct pn_local *l, int *x, int b, const int *keep, struc
     return 1;
 }
 
-int
-pn_local_random_walk(struct pn_local *l, int *x, int steps, struct pn_rng *rng)
-{
-    const struct pn_problem *pb = l->pb;
-    int nt = pb->ntypes, done = 0;
-    load(l, x);
-    for (int s = 0; s < steps * 20 && done < steps; s++) {
-        int a = pn_rng_below(rng, nt), b = pn_rng_below(rng, nt);
-        if (a != b && x[a] && swap_ok(l, x, a, b)) {
-            apply(l, x, a, b);
-            done++;
-        }
-    }
-    return done;
-}
-
 double
 pn_local_ascent(struct pn_local *l, int *x, const double *w, const int *pos, int npos)
 {
@@ -281,7 +272,7 @@ pn_local_ascent(struct pn_local *l, int *x, const double *w, const int *pos, int
         /* pos lists the types of positive weight by decreasing weight: only they can gain */
         for (int i = 0; i < npos; i++) {
             int b = pos[i];
-            if (x[b] >= pb->cnt[b])
+            if (x[b] >= pb->thi[b])
                 continue;
             if (w[b] <= bd)
                 break;
@@ -304,4 +295,198 @@ pn_local_ascent(struct pn_local *l, int *x, const double *w, const int *pos, int
     for (int t = 0; t < nt; t++)
         v += w[t] * x[t];
     return v;
+}
+
+/* ---- rounding a fractional panel -------------------------------------------------------- */
+
+/* Households of two or more members on the panel beyond the first. */
+static int
+hh_excess(const struct pn_local *l)
+{
+    int e = 0;
+    for (int h = 0; h < l->pb->nhh; h++)
+        e += l->hhc[h] > 1 ? l->hhc[h] - 1 : 0;
+    return e;
+}
+
+/* Change of quota violation plus household excess when one c leaves and one d joins. */
+static int
+swap_delta(const struct pn_local *l, int c, int d)
+{
+    const struct pn_problem *pb = l->pb;
+    int nf = pb->nfeatures, delta = 0;
+    const int *vc = pb->tval + (long)c * nf, *vd = pb->tval + (long)d * nf;
+    for (int f = 0; f < nf; f++)
+        if (vc[f] != vd[f])
+            delta += dec_gain(l, vc[f]) + inc_gain(l, vd[f]);
+    int hc = l->hh_of[c], hd = l->hh_of[d];
+    if (hc != hd) {
+        if (hc >= 0 && l->hhc[hc] > 1)
+            delta--;
+        if (hd >= 0 && l->hhc[hd] >= 1)
+            delta++;
+    }
+    return delta;
+}
+
+static int
+has_value(const struct pn_problem *pb, int t, int v)
+{
+    const int *tv = pb->tval + (long)t * pb->nfeatures;
+    for (int f = 0; f < pb->nfeatures; f++)
+        if (tv[f] == v)
+            return 1;
+    return 0;
+}
+
+/*
+ * One repair step aimed at one broken constraint: a value below its min brings in someone
+ * with it, a value above its max sends someone with it away, a household with two members on
+ * the panel sends one away. The first swap that lowers the total violation wins; failing
+ * that, a swap that keeps it (at most `sideways` of those). Returns the change or 1 when
+ * nothing helps.
+ */
+static int
+repair_step(struct pn_local *l, int *x, struct pn_rng *rng, int allow_sideways)
+{
+    const struct pn_problem *pb = l->pb;
+    int nt = pb->ntypes, nv = pb->nvalues;
+    int v0 = pn_rng_below(rng, nv), bad = -1, under = 0, hh = -1;
+    for (int i = 0; i < nv && bad < 0; i++) {
+        int v = (v0 + i) % nv;
+        if (l->vc[v] < pb->lo[v] || l->vc[v] > pb->hi[v]) {
+            bad = v;
+            under = l->vc[v] < pb->lo[v];
+        }
+    }
+    if (bad < 0)
+        for (int h = 0; h < pb->nhh && hh < 0; h++)
+            if (l->hhc[h] > 1)
+                hh = h;
+    if (bad < 0 && hh < 0)
+        return 0;
+    int ns = 0;
+    for (int t = 0; t < nt; t++)
+        if (x[t] > pb->tlo[t] &&
+            (bad < 0 || (under ? !has_value(pb, t, bad) : has_value(pb, t, bad))) &&
+            (hh < 0 || l->hh_of[t] == hh))
+            l->supp[ns++] = t;
+    if (!ns)
+        return 1;
+    /* candidates to join: with the value when under, anyone else otherwise */
+    const int *cand = NULL;
+    int ncand = nt;
+    if (bad >= 0 && under) {
+        cand = l->vtypes + l->vfirst[bad];
+        ncand = l->vfirst[bad + 1] - l->vfirst[bad];
+    }
+    int i0 = pn_rng_below(rng, ns), j0 = pn_rng_below(rng, ncand), sc = -1, sd = -1;
+    for (int ii = 0; ii < ns; ii++) {
+        int c = l->supp[(i0 + ii) % ns];
+        for (int jj = 0; jj < ncand; jj++) {
+            int j = j0 + jj < ncand ? j0 + jj : j0 + jj - ncand;
+            int d = cand ? cand[j] : j;
+            if (d == c || x[d] >= pb->thi[d])
+                continue;
+            if (bad >= 0 && !under && has_value(pb, d, bad))
+                continue;
+            int delta = swap_delta(l, c, d);
+            if (delta < 0) {
+                apply(l, x, c, d);
+                return delta;
+            }
+            if (delta == 0 && sc < 0 && allow_sideways) {
+                sc = c;
+                sd = d;
+            }
+        }
+    }
+    if (sc < 0)
+        return 1;
+    apply(l, x, sc, sd);
+    return 0;
+}
+
+int
+pn_local_repair(struct pn_local *l, int *x, struct pn_rng *rng)
+{
+    load(l, x);
+    int viol = violation(l) + hh_excess(l), sideways = 8;
+    for (int step = 0; viol > 0 && step < 8 * l->pb->k + 64; step++) {
+        int d = repair_step(l, x, rng, sideways > 0);
+        if (d > 0)
+            return 0;
+        if (d == 0)
+            sideways--;
+        viol += d;
+    }
+    return viol == 0 && violation(l) == 0 && hh_excess(l) == 0;
+}
+
+void
+pn_local_round_order(struct pn_local *l, struct pn_rng *rng)
+{
+    const struct pn_problem *pb = l->pb;
+    int nt = pb->ntypes, nf = pb->nfeatures, *order = l->order;
+    /* Types in random order, then grouped by the value of one random feature (a stable
+     * counting sort), so that feature's counts stay within one of their expectation. */
+    for (int t = 0; t < nt; t++)
+        order[t] = t;
+    for (int t = nt - 1; t > 0; t--) {
+        int j = pn_rng_below(rng, t + 1), tmp = order[t];
+        order[t] = order[j];
+        order[j] = tmp;
+    }
+    int f = pn_rng_below(rng, nf), *pos = l->gd; /* nvalues scratch */
+    for (int v = 0; v < pb->nvalues; v++)
+        pos[v] = 0;
+    for (int t = 0; t < nt; t++)
+        pos[pb->tval[(long)t * nf + f]]++;
+    for (int v = 1; v < pb->nvalues; v++)
+        pos[v] += pos[v - 1];
+    for (int i = nt - 1; i >= 0; i--) {
+        int t = order[i];
+        l->saved[--pos[pb->tval[(long)t * nf + f]]] = t;
+    }
+    memcpy(order, l->saved, (size_t)nt * sizeof(int));
+}
+
+void
+pn_local_round_at(struct pn_local *l, const double *y, double u, int *x, struct pn_rng *rng)
+{
+    const struct pn_problem *pb = l->pb;
+    int nt = pb->ntypes;
+    /* systematic sampling along the order: points u, u+1, u+2, ... */
+    double acc = 0.0;
+    int sum = 0;
+    for (int i = 0; i < nt; i++) {
+        int t = l->order[i];
+        double fl = floor(y[t]);
+        double fr = y[t] - fl;
+        if (fr > 1.0 - 1e-9) {
+            fl += 1.0;
+            fr = 0.0;
+        }
+        if (fr < 1e-9)
+            fr = 0.0;
+        int n = (int)(ceil(acc + fr - u) - ceil(acc - u));
+        acc += fr;
+        x[t] = (int)fl + n;
+        if (x[t] > pb->thi[t])
+            x[t] = pb->thi[t];
+        if (x[t] < pb->tlo[t])
+            x[t] = pb->tlo[t];
+        sum += x[t];
+    }
+    /* rounding noise in the sum of y: adjust at random places */
+    while (sum != pb->k) {
+        int t = pn_rng_below(rng, nt);
+        if (sum < pb->k && x[t] < pb->thi[t]) {
+            x[t]++;
+            sum++;
+        } else if (sum > pb->k && x[t] > pb->tlo[t]) {
+            x[t]--;
+            sum--;
+        }
+    }
 }

@@ -160,6 +160,8 @@ pn_problem_free(struct pn_problem *pb)
     free(pb->type_of);
     free(pb->hhfirst);
     free(pb->hhtypes);
+    free(pb->tlo);
+    free(pb->thi);
     memset(pb, 0, sizeof(*pb));
 }
 
@@ -182,8 +184,10 @@ pn_problem_build(const struct panels_pool *pool, struct pn_problem *pb)
     pb->type_of = malloc((size_t)n * sizeof(int));
     pb->hhfirst = malloc((size_t)(pool->nhouseholds + 1) * sizeof(int));
     pb->hhtypes = malloc((size_t)n * sizeof(int));
+    pb->tlo = calloc((size_t)n, sizeof(int));
+    pb->thi = malloc((size_t)n * sizeof(int));
     if (!refs || !pb->lo || !pb->hi || !pb->cnt || !pb->tval || !pb->tfirst || !pb->tpeople ||
-        !pb->type_of || !pb->hhfirst || !pb->hhtypes) {
+        !pb->type_of || !pb->hhfirst || !pb->hhtypes || !pb->tlo || !pb->thi) {
         free(refs);
         pn_problem_free(pb);
         return PANELS_E_NOMEM;
@@ -258,6 +262,7 @@ pn_problem_build(const struct panels_pool *pool, struct pn_problem *pb)
     pb->tfirst[0] = 0;
     for (int t = 0; t < nt; t++)
         pb->tfirst[t + 1] = pb->tfirst[t] + pb->cnt[t];
+    memcpy(pb->thi, pb->cnt, (size_t)nt * sizeof(int));
     for (int t = 0; t < nt; t++)
         order[t] = pb->tfirst[t];
     for (int i = 0; i < n; i++)
@@ -281,6 +286,53 @@ pn_problem_build(const struct panels_pool *pool, struct pn_problem *pb)
     free(tmp_type);
     free(refs);
     return PANELS_OK;
+}
+
+panels_err
+pn_problem_face(const struct pn_problem *pb, const double *y, struct pn_problem *face)
+{
+    int nt = pb->ntypes, nv = pb->nvalues, nf = pb->nfeatures;
+    *face = *pb;
+    face->lo = malloc((size_t)nv * sizeof(int));
+    face->hi = malloc((size_t)nv * sizeof(int));
+    face->tlo = malloc((size_t)nt * sizeof(int));
+    face->thi = malloc((size_t)nt * sizeof(int));
+    double *cnt = calloc((size_t)nv, sizeof(double));
+    if (!face->lo || !face->hi || !face->tlo || !face->thi || !cnt) {
+        free(cnt);
+        pn_face_free(face);
+        return PANELS_E_NOMEM;
+    }
+    for (int t = 0; t < nt; t++) {
+        face->tlo[t] = pb->tlo[t];
+        face->thi[t] = pb->thi[t];
+        if (y[t] <= pb->tlo[t] + 1e-7)
+            face->thi[t] = pb->tlo[t];
+        else if (y[t] >= pb->thi[t] - 1e-7)
+            face->tlo[t] = pb->thi[t];
+        for (int f = 0; f < nf; f++)
+            cnt[pb->tval[(long)t * nf + f]] += y[t];
+    }
+    for (int v = 0; v < nv; v++) {
+        face->lo[v] = pb->lo[v];
+        face->hi[v] = pb->hi[v];
+        if (cnt[v] <= pb->lo[v] + 1e-7)
+            face->hi[v] = pb->lo[v];
+        else if (cnt[v] >= pb->hi[v] - 1e-7)
+            face->lo[v] = pb->hi[v];
+    }
+    free(cnt);
+    return PANELS_OK;
+}
+
+void
+pn_face_free(struct pn_problem *face)
+{
+    free(face->lo);
+    free(face->hi);
+    free(face->tlo);
+    free(face->thi);
+    memset(face, 0, sizeof(*face));
 }
 
 int
@@ -330,9 +382,8 @@ pn_pricer_new(const struct pn_problem *pb)
     glp_add_cols(P, nt);
     for (int t = 0; t < nt; t++) {
         glp_set_col_kind(P, t + 1, GLP_IV);
-        glp_set_col_bnds(P, t + 1, GLP_DB, 0.0, (double)pb->cnt[t]);
-        if (pb->cnt[t] == 0)
-            glp_set_col_bnds(P, t + 1, GLP_FX, 0.0, 0.0);
+        glp_set_col_bnds(P, t + 1, pb->tlo[t] < pb->thi[t] ? GLP_DB : GLP_FX, pb->tlo[t],
+                         pb->thi[t]);
     }
     /* row 1: panel size */
     glp_add_rows(P, 1 + pb->nvalues + pb->nhh);
@@ -392,7 +443,9 @@ pn_pricer_free(struct pn_pricer *pr)
 void
 pn_pricer_force(struct pn_pricer *pr, int t, int lo)
 {
-    int c = pr->pb->cnt[t];
+    int c = pr->pb->thi[t];
+    if (lo < pr->pb->tlo[t])
+        lo = pr->pb->tlo[t];
     if (lo >= c)
         glp_set_col_bnds(pr->mip, t + 1, GLP_FX, c, c);
     else

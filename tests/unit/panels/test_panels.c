@@ -375,6 +375,24 @@ test_leximin_households(void **state)
 }
 
 static void
+test_leximin_gap(void **state)
+{
+    /* A, B and C pairwise share a value with max 1, so a panel holds at most one of them,
+     * yet fractional panels give each 1/2: the fractional leximin (0.4 for everyone) is out
+     * of reach and the engine must find the real one (1/3 for A, B, C; 1/2 for D and E). */
+    const char *f = "feature,value,min,max\nf1,y,0,1\nf1,n,0,2\nf2,y,0,1\nf2,n,0,2\n"
+                    "f3,y,0,1\nf3,n,0,2\n";
+    const char *p = "id,f1,f2,f3\nA,y,y,n\nB,y,n,y\nC,n,y,y\nD,n,n,n\nE,n,n,n\n";
+    int levels = compare_with_brute(f, p, 2, NULL);
+    assert_int_equal(levels, 2);
+    /* the same with a household joining D and E: then only A, B, C can pair with them */
+    static const char *const hh[] = {"h", NULL};
+    const char *ph = "id,f1,f2,f3,h\nA,y,y,n,1\nB,y,n,y,2\nC,n,y,y,3\nD,n,n,n,4\n"
+                     "E,n,n,n,4\nF,n,n,n,5\n";
+    compare_with_brute(f, ph, 2, hh);
+}
+
+static void
 test_random_small_pools(void **state)
 {
     /* Deterministic pseudo-random pools of 10 people with 3 features. */
@@ -537,6 +555,7 @@ main(void)
         cmocka_unit_test(test_leximin_small),
         cmocka_unit_test(test_leximin_two_levels),
         cmocka_unit_test(test_leximin_households),
+        cmocka_unit_test(test_leximin_gap),
         cmocka_unit_test(test_random_small_pools),
         cmocka_unit_test(test_infeasible_relax),
         cmocka_unit_test(test_draw),
