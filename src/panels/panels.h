@@ -147,12 +147,25 @@ enum panels_algorithm {
 int panels_algorithm_parse(const char *name);
 const char *panels_algorithm_name(enum panels_algorithm alg);
 
-/* A distribution over panels. Each panel lists k person indices, ascending. */
+/*
+ * A distribution over panels of profiles. Volunteers with the same value for every feature
+ * form one profile, except that members of a household of two or more are each a profile of
+ * their own; all members of a profile are interchangeable for the quotas. A panel says how
+ * many seats each profile gets: seats[p*k .. p*k+k-1] lists the profile of every seat of
+ * panel p, ascending. Which members take a profile's seats is left to the draw
+ * (panels_draw), which gives each of them exactly the same chance, so the distribution stays
+ * small: at most one panel more than there are profiles. With profile_of == NULL every
+ * person is a profile of their own and seats are person indices (lottery tickets, tests).
+ */
 struct panels_dist {
     int k;
     int npanels;
-    double *prob; /* npanels, sum 1 */
-    int *members; /* npanels * k */
+    double *prob;      /* npanels, sum 1 */
+    int *seats;        /* npanels * k: profile numbers (0-based), ascending per panel */
+    int nprofiles;     /* profiles */
+    int *profile_of;   /* npeople: profile of each person, numbered in order of first
+                        * appearance in the people file; or NULL (see above) */
+    int *profile_size; /* nprofiles: members of each profile */
 };
 
 struct panels_stats {
@@ -202,15 +215,19 @@ panels_err panels_select(const struct panels_pool *pool, const struct panels_sel
 void panels_result_free(struct panels_result *res);
 
 /*
- * Independent check, sharing no code with the solver: every panel has k distinct people,
- * satisfies every min and max and the household rule, probabilities are >= 0 and add up to 1
- * (so selection probabilities add up to k) within 1e-6. Returns PANELS_OK or
+ * Independent check, sharing no code with the solver: the profiles partition the pool into
+ * groups of people with equal values; every panel gives each profile at most as many seats as
+ * it has members, k in all, meets every min and max, and meets the household rule whichever
+ * members the draw takes (for every household, the sum over profiles of the smaller of the
+ * profile's seats and its members in that household is at most 1); probabilities are >= 0 and
+ * add up to 1 (so selection probabilities add up to k) within 1e-6. Returns PANELS_OK or
  * PANELS_E_INTERNAL with the first problem in *diag.
  */
 panels_err panels_check(const struct panels_pool *pool, const struct panels_dist *dist,
                         struct panels_diag *diag);
 
-/* Selection probability of every person under dist (out: npeople doubles). */
+/* Selection probability of every person under dist (out: npeople doubles): the sum over
+ * panels of probability times the profile's seats over its members. */
 void panels_marginals(const struct panels_pool *pool, const struct panels_dist *dist, double *out);
 
 /* ---- the draw -------------------------------------------------------------------------- */
@@ -227,11 +244,26 @@ int panels_draw_index(const char *seed, const double *prob, int n);
 double panels_seed_uniform(const char *seed);
 
 /*
- * Round dist to a uniform lottery over n tickets: tickets[i*k ... i*k+k-1] are the people on
- * ticket i. The counts per panel are chosen (by MIP, floors and ceilings of n * probability)
- * to keep each profile's loss of probability as small as possible; within a profile the seats
- * are shared round-robin so people differ by at most one ticket. *tickets is malloc'ed.
- * *max_loss is the largest loss of any person's probability. Errors: _NOMEM, _INTERNAL.
+ * The whole public draw (docs/panels.md). First the panel, by panels_draw_index on prob (the
+ * printed probabilities of dist's panels). Then for every profile t with x seats on it and m
+ * members, x members by a partial Fisher-Yates shuffle of the members in people-file order:
+ * for j = 0 .. x-1 swap member j with member j + r, r uniform in [0, m - j). The uniform
+ * numbers come from the byte stream SHA-256(seed ":" T ":" 0), SHA-256(seed ":" T ":" 1), ...
+ * (T the 1-based profile number in decimal) read as big-endian 64-bit numbers v; a number
+ * below 2^64 mod (m - j) is skipped, otherwise r = v mod (m - j). So each member of t is on
+ * the panel with probability x / m exactly. selected (k person indices, ascending) receives
+ * the panel; npeople is the pool size. Returns the panel index, or -1 out of memory.
+ */
+int panels_draw(const char *seed, const struct panels_dist *dist, const double *prob, int npeople,
+                int *selected);
+
+/*
+ * Round dist (with profiles) to a uniform lottery over n tickets: tickets[i*k ... i*k+k-1]
+ * are the people on ticket i, ascending. The counts per panel are chosen (by MIP, floors and
+ * ceilings of n * probability) to keep each profile's loss of probability as small as
+ * possible; within a profile the seats are shared round-robin so people differ by at most one
+ * ticket. *tickets is malloc'ed. *max_loss is the largest loss of any person's probability.
+ * Errors: _NOMEM, _INTERNAL.
  */
 panels_err panels_lottery(const struct panels_pool *pool, const struct panels_dist *dist, int n,
                           int **tickets, double *max_loss, struct panels_diag *diag);

@@ -3,10 +3,11 @@
  *
  * Reads the features and people files, builds and checks the pool, runs the chosen
  * algorithm, draws one panel from the published distribution with the seed, and only then
- * writes DIR/selected.csv, remaining.csv, probabilities.csv, panels.csv, draw.txt and (with
- * --lottery) lottery.csv. Nothing is written when anything fails. When the quotas admit no
- * panel it explains the smallest change of mins and maxes that would. The printed
- * probabilities in panels.csv are what the draw uses, so the draw can be redone from the file.
+ * writes DIR/selected.csv, remaining.csv, probabilities.csv, profiles.csv, panels.csv,
+ * draw.txt and (with --lottery) lottery.csv. Nothing is written when anything fails. When the
+ * quotas admit no panel it explains the smallest change of mins and maxes that would. The
+ * printed probabilities in panels.csv are what the draw uses, so the draw can be redone from
+ * the files (docs/panels.md).
  */
 #include "panels/panels_cli.h"
 #include "panels/panels.h"
@@ -51,10 +52,12 @@ static const char usage_select[] =
     "  --lottery N      rond af op N gelijke loten (bv. 1000: 000-999) /\n"
     "                   round to a uniform lottery over N tickets\n"
     "  --out DIR        map voor selected.csv, remaining.csv, probabilities.csv,\n"
-    "                   panels.csv, draw.txt (en lottery.csv)\n"
+    "                   profiles.csv, panels.csv, draw.txt (en lottery.csv)\n"
     "\n"
     "Trekking / draw: u = eerste 8 bytes van SHA-256(seed) / 2^64; het gekozen panel is het\n"
     "eerste in panels.csv waarvan de lopende som van de kansen groter is dan u maal de som.\n"
+    "Per profiel kiest SHA-256(seed:profiel:blok) wie de plaatsen krijgt (docs/panels.md).\n"
+    "The panel of profiles as above; per profile SHA-256(seed:profile:block) picks who sits.\n"
     "With --lottery and a seed of digits below N, that ticket number is the panel.\n";
 
 struct args {
@@ -262,9 +265,9 @@ write_people(const struct output *o, const char *name, int want_selected)
 }
 
 static void
-put_panel_header(FILE *fp, const char *first, int with_prob, int k)
+put_ticket_header(FILE *fp, int k)
 {
-    fprintf(fp, "%s%s", first, with_prob ? ",probability" : "");
+    fputs("ticket", fp);
     for (int j = 0; j < k; j++)
         fprintf(fp, ",member_%d", j + 1);
     fputc('\n', fp);
@@ -297,14 +300,24 @@ write_outputs(const struct output *o)
         return -1;
     if (!(fp = open_out(o->a->out, "panels.csv", path, sizeof(path))))
         return -1;
-    put_panel_header(fp, "panel", 1, k);
+    fputs("panel,probability", fp);
+    for (int j = 0; j < k; j++)
+        fprintf(fp, ",seat_%d", j + 1);
+    fputc('\n', fp);
     for (int p = 0; p < d->npanels; p++) {
         fprintf(fp, "%d,%.12f", p + 1, o->printed[p]);
-        for (int j = 0; j < k; j++) {
-            fputc(',', fp);
-            put_field(fp, pool->ids[d->members[(long)p * k + j]]);
-        }
+        for (int j = 0; j < k; j++)
+            fprintf(fp, ",%d", d->seats[(long)p * k + j] + 1);
         fputc('\n', fp);
+    }
+    if (close_out(fp, path) < 0)
+        return -1;
+    if (!(fp = open_out(o->a->out, "profiles.csv", path, sizeof(path))))
+        return -1;
+    fputs("id,profile\n", fp);
+    for (int i = 0; i < pool->npeople; i++) {
+        put_field(fp, pool->ids[i]);
+        fprintf(fp, ",%d\n", d->profile_of[i] + 1);
     }
     if (close_out(fp, path) < 0)
         return -1;
@@ -314,7 +327,7 @@ write_outputs(const struct output *o)
         int width = 1;
         for (int n = o->a->lottery - 1; n >= 10; n /= 10)
             width++;
-        put_panel_header(fp, "ticket", 0, k);
+        put_ticket_header(fp, k);
         for (int t = 0; t < o->a->lottery; t++) {
             fprintf(fp, "%0*d", width, t);
             for (int j = 0; j < k; j++) {
@@ -335,7 +348,8 @@ write_outputs(const struct output *o)
                 o->a->lottery, o->chosen, o->lottery_loss);
     else
         fprintf(fp, "u: %.17f\nchosen panel: %d\n", o->u, o->chosen + 1);
-    fprintf(fp, "minimum probability: %.9f\npanels: %d\n", o->res->min_prob, d->npanels);
+    fprintf(fp, "minimum probability: %.9f\npanels: %d\nprofiles: %d\n", o->res->min_prob,
+            d->npanels, d->nprofiles);
     return close_out(fp, path);
 }
 
@@ -534,8 +548,13 @@ cmd_select(int argc, char **argv)
         o.tickets = tickets;
         o.selected = tickets + (long)o.chosen * k;
     } else {
-        o.chosen = panels_draw_index(a.seed, printed, np);
-        o.selected = res.dist.members + (long)o.chosen * k;
+        selected = malloc((size_t)k * sizeof(int));
+        if (!selected ||
+            (o.chosen = panels_draw(a.seed, &res.dist, printed, pool.npeople, selected)) < 0) {
+            rc = 2;
+            goto out;
+        }
+        o.selected = selected;
     }
     if (write_outputs(&o) < 0) {
         rc = 1;

@@ -146,12 +146,8 @@ panels_err pn_leximin(const struct pn_problem *pb, int maximin_only,
                       const struct panels_select_opts *opts, struct pn_tdist *out,
                       struct panels_stats *st, struct panels_diag *diag);
 
-panels_err pn_legacy(const struct panels_pool *pool, int runs, struct panels_dist *out,
-                     struct panels_diag *diag);
-
-/* Person-level panels with exact equal shares within each type. */
-panels_err pn_expand(const struct pn_problem *pb, const struct pn_tdist *td,
-                     struct panels_dist *out);
+panels_err pn_legacy(const struct panels_pool *pool, const struct pn_problem *pb, int runs,
+                     struct pn_tdist *out, struct panels_diag *diag);
 
 void pn_dist_free(struct panels_dist *d);
 

@@ -122,30 +122,17 @@ greedy_draw(struct greedy *g, struct pn_rng *rng, int *panel)
     return 0;
 }
 
-static int
-icmp(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
-}
-
-static int g_k; /* panel length for panel_cmp; legacy runs single-threaded */
-
-static int
-panel_cmp(const void *a, const void *b)
-{
-    return memcmp(a, b, (size_t)g_k * sizeof(int));
-}
-
 panels_err
-pn_legacy(const struct panels_pool *pool, int runs, struct panels_dist *out,
-          struct panels_diag *diag)
+pn_legacy(const struct panels_pool *pool, const struct pn_problem *pb, int runs,
+          struct pn_tdist *out, struct panels_diag *diag)
 {
     int n = pool->npeople, nf = pool->nfeatures, nv = pool->nvalues, k = pool->k;
     struct greedy g = {.pool = pool};
     panels_err err = PANELS_E_NOMEM;
     int *panels = malloc((size_t)runs * (size_t)k * sizeof(int));
+    int *x = calloc((size_t)pb->ntypes, sizeof(int));
     memset(out, 0, sizeof(*out));
+    out->cols.ntypes = pb->ntypes;
     g.list = malloc((size_t)n * (size_t)nf * sizeof(int));
     g.vfirst = calloc((size_t)nv + 1, sizeof(int));
     g.rem = malloc((size_t)nv * sizeof(int));
@@ -154,8 +141,8 @@ pn_legacy(const struct panels_pool *pool, int runs, struct panels_dist *out,
     g.alive = malloc((size_t)n);
     g.hfirst = calloc((size_t)pool->nhouseholds + 1, sizeof(int));
     g.hmembers = malloc((size_t)n * sizeof(int));
-    if (!panels || !g.list || !g.vfirst || !g.rem || !g.sel || !g.pos || !g.alive || !g.hfirst ||
-        !g.hmembers)
+    if (!panels || !x || !g.list || !g.vfirst || !g.rem || !g.sel || !g.pos || !g.alive ||
+        !g.hfirst || !g.hmembers)
         goto out;
     for (int i = 0; i < n; i++)
         for (int f = 0; f < nf; f++)
@@ -192,28 +179,31 @@ pn_legacy(const struct panels_pool *pool, int runs, struct panels_dist *out,
                  "the greedy method finds no panel that satisfies all quotas.");
             goto out;
         }
-        qsort(panels + (long)r * k, (size_t)k, sizeof(int), icmp);
     }
-    g_k = k;
-    qsort(panels, (size_t)runs, (size_t)k * sizeof(int), panel_cmp);
-    out->k = k;
-    out->prob = malloc((size_t)runs * sizeof(double));
-    out->members = malloc((size_t)runs * (size_t)k * sizeof(int));
-    if (!out->prob || !out->members)
+    /* Draws with the same seats per profile are one panel of profiles; the draw gives every
+     * member of a profile the same chance, as the greedy method does by symmetry. */
+    out->lambda = malloc((size_t)runs * sizeof(double));
+    if (!out->lambda)
         goto out;
-    for (int a = 0; a < runs;) {
-        int b = a + 1;
-        while (b < runs && panel_cmp(panels + (long)a * k, panels + (long)b * k) == 0)
-            b++;
-        memcpy(out->members + (long)out->npanels * k, panels + (long)a * k,
-               (size_t)k * sizeof(int));
-        out->prob[out->npanels++] = (double)(b - a) / runs;
-        a = b;
+    for (int r = 0; r < runs; r++) {
+        for (int j = 0; j < k; j++)
+            x[pb->type_of[panels[(long)r * k + j]]]++;
+        int at = pn_cols_find(&out->cols, x);
+        if (at >= 0) {
+            out->lambda[at] += 1.0 / runs;
+        } else {
+            if (pn_cols_add(&out->cols, x) < 0)
+                goto out;
+            out->lambda[out->cols.n - 1] = 1.0 / runs;
+        }
+        for (int j = 0; j < k; j++)
+            x[pb->type_of[panels[(long)r * k + j]]] = 0;
     }
     err = PANELS_OK;
 out:
     if (err)
-        pn_dist_free(out);
+        pn_tdist_free(out);
+    free(x);
     free(panels);
     free(g.list);
     free(g.vfirst);

@@ -7,9 +7,8 @@
  * chosen by a MIP that minimises the largest loss of any profile's expected number of seats
  * (Flanigan, Gölz, Gupta, Hennig, Procaccia, "Fair sortition made transparent", 2021, do the
  * same with a different rounding). The search is capped by a node count, never by time, so
- * the result is the same on every machine. The type-level panels are recovered from the
- * person-level distribution; seats within a profile then go round-robin over its members in
- * ticket order, so two people of one profile differ by at most one ticket.
+ * the result is the same on every machine. Seats of a profile go round-robin over its members
+ * in ticket order, so two people of one profile differ by at most one ticket.
  */
 #include "panels/panels_int.h"
 
@@ -26,14 +25,6 @@
     } while (0)
 
 #define NODE_LIMIT 5000
-
-static int g_width;
-
-static int
-row_cmp(const void *a, const void *b)
-{
-    return memcmp(*(const int *const *)a, *(const int *const *)b, (size_t)g_width * sizeof(int));
-}
 
 static int
 icmp(const void *a, const void *b)
@@ -199,56 +190,25 @@ panels_lottery(const struct panels_pool *pool, const struct panels_dist *dist, i
     panels_err err = pn_problem_build(pool, &pb);
     if (err)
         return err;
-    int nt = pb.ntypes;
-    err = PANELS_E_NOMEM;
-    int *sig = malloc((size_t)np * (size_t)k * sizeof(int)); /* sorted member types per panel */
-    int **rows = malloc((size_t)np * sizeof(int *));
+    int nt = pb.ntypes, m = np;
     int *X = NULL, *a = NULL, *ptr = NULL, *tickets = NULL;
-    double *lam = NULL, *marg = NULL, *tick = NULL;
-    int m = 0;
-    if (!sig || !rows)
+    double *marg = NULL, *tick = NULL;
+    const double *lam = dist->prob;
+    /* dist comes from panels_select on the same pool, so its profiles are pb's types */
+    if (!dist->profile_of || dist->nprofiles != nt ||
+        memcmp(dist->profile_of, pb.type_of, (size_t)pool->npeople * sizeof(int)) != 0) {
+        err = PANELS_E_INTERNAL;
+        DIAG("Interne fout: de verdeling past niet bij de pool. / Internal error: the "
+             "distribution does not match the pool.");
         goto out;
-    for (int p = 0; p < np; p++) {
+    }
+    err = PANELS_E_NOMEM;
+    X = calloc((size_t)np * (size_t)nt, sizeof(int));
+    if (!X)
+        goto out;
+    for (int p = 0; p < np; p++)
         for (int j = 0; j < k; j++)
-            sig[(long)p * k + j] = pb.type_of[dist->members[(long)p * k + j]];
-        qsort(sig + (long)p * k, (size_t)k, sizeof(int), icmp);
-        rows[p] = sig + (long)p * k;
-    }
-    /* Panels of people with the same profile counts are one type-level panel. */
-    double *probs_by_row = malloc((size_t)np * sizeof(double));
-    if (!probs_by_row)
-        goto out;
-    {
-        /* sort (row pointer, prob) pairs together by sorting pointers and looking up probs */
-        for (int p = 0; p < np; p++)
-            probs_by_row[p] = dist->prob[p];
-        int **orig = malloc((size_t)np * sizeof(int *));
-        if (!orig) {
-            free(probs_by_row);
-            goto out;
-        }
-        memcpy(orig, rows, (size_t)np * sizeof(int *));
-        g_width = k;
-        qsort(rows, (size_t)np, sizeof(int *), row_cmp);
-        X = calloc((size_t)np * (size_t)nt, sizeof(int));
-        lam = calloc((size_t)np, sizeof(double));
-        if (!X || !lam) {
-            free(orig);
-            free(probs_by_row);
-            goto out;
-        }
-        for (int i = 0; i < np; i++) {
-            int p = (int)((rows[i] - sig) / k);
-            if (i == 0 || row_cmp(&rows[i - 1], &rows[i]) != 0) {
-                for (int j = 0; j < k; j++)
-                    X[(long)m * nt + rows[i][j]]++;
-                m++;
-            }
-            lam[m - 1] += probs_by_row[p];
-        }
-        free(orig);
-        free(probs_by_row);
-    }
+            X[(long)p * nt + dist->seats[(long)p * k + j]]++;
     a = malloc((size_t)m * sizeof(int));
     ptr = calloc((size_t)nt, sizeof(int));
     tickets = malloc((size_t)n * (size_t)k * sizeof(int));
@@ -272,7 +232,7 @@ panels_lottery(const struct panels_pool *pool, const struct panels_dist *dist, i
     for (int t = 0; t < n; t++)
         tick[t] = 1.0 / n;
     {
-        struct panels_dist lot = {.k = k, .npanels = n, .prob = tick, .members = tickets};
+        struct panels_dist lot = {.k = k, .npanels = n, .prob = tick, .seats = tickets};
         err = panels_check(pool, &lot, diag);
         if (err)
             goto out;
@@ -298,10 +258,7 @@ out:
     if (err == PANELS_E_NOMEM)
         DIAG("Fout: onvoldoende geheugen. / Error: out of memory.");
     pn_problem_free(&pb);
-    free(sig);
-    free(rows);
     free(X);
-    free(lam);
     free(a);
     free(ptr);
     free(tickets);

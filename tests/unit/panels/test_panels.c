@@ -484,6 +484,77 @@ test_draw(void **state)
 }
 
 static void
+test_draw_fair_within_profile(void **state)
+{
+    /* One profile of five people with two seats, one of three with one seat: over many
+     * seeds each member is drawn with probability 2/5 and 1/3, and the draw is a function
+     * of the seed alone. */
+    int profile_of[8] = {0, 0, 1, 0, 1, 0, 0, 1}, size[2] = {5, 3}, seats[3] = {0, 0, 1};
+    double prob[1] = {1.0};
+    struct panels_dist d = {.k = 3,
+                            .npanels = 1,
+                            .prob = prob,
+                            .seats = seats,
+                            .nprofiles = 2,
+                            .profile_of = profile_of,
+                            .profile_size = size};
+    int hits[8] = {0}, sel[3], again[3];
+    const int runs = 30000;
+    for (int r = 0; r < runs; r++) {
+        char seed[32];
+        snprintf(seed, sizeof(seed), "seed %d", r);
+        assert_int_equal(panels_draw(seed, &d, prob, 8, sel), 0);
+        assert_true(sel[0] < sel[1] && sel[1] < sel[2]);
+        for (int j = 0; j < 3; j++)
+            hits[sel[j]]++;
+        panels_draw(seed, &d, prob, 8, again);
+        assert_memory_equal(sel, again, sizeof(sel));
+    }
+    for (int i = 0; i < 8; i++) {
+        double want = profile_of[i] == 0 ? 0.4 : 1.0 / 3.0;
+        assert_true(fabs((double)hits[i] / runs - want) < 0.015);
+    }
+}
+
+static void
+test_check_rejects(void **state)
+{
+    /* a and b share a household and a profile's values */
+    static const char *const hh[] = {"address", NULL};
+    struct panels_pool pool;
+    struct panels_diag d = {{0}};
+    assert_int_equal(build("feature,value,min,max\ng,f,0,2\ng,m,0,2\n",
+                           "id,g,address\na,f,x\nb,f,x\nc,m,y\nd,m,z\n", 2, hh, &pool, &d),
+                     PANELS_OK);
+    int profile_of[4] = {0, 0, 1, 1}, size[2] = {2, 2}, seats[2] = {0, 1};
+    double prob[1] = {1.0};
+    struct panels_dist dist = {.k = 2,
+                               .npanels = 1,
+                               .prob = prob,
+                               .seats = seats,
+                               .nprofiles = 2,
+                               .profile_of = profile_of,
+                               .profile_size = size};
+    assert_int_equal(panels_check(&pool, &dist, &d), PANELS_OK);
+    seats[1] = 0; /* both seats of the household's profile: a draw could take a and b */
+    assert_int_equal(panels_check(&pool, &dist, &d), PANELS_E_INTERNAL);
+    assert_non_null(strstr(d.msg, "household"));
+    seats[0] = 1;
+    seats[1] = 1;
+    profile_of[1] = 1; /* b (f) in the profile of c and d (m): mixed values */
+    size[0] = 1;
+    size[1] = 3;
+    assert_int_equal(panels_check(&pool, &dist, &d), PANELS_E_INTERNAL);
+    assert_non_null(strstr(d.msg, "mixes"));
+    profile_of[1] = 0;
+    size[0] = 2;
+    size[1] = 2;
+    prob[0] = 0.5; /* probabilities must add up to 1 */
+    assert_int_equal(panels_check(&pool, &dist, &d), PANELS_E_INTERNAL);
+    panels_pool_free(&pool);
+}
+
+static void
 test_lottery(void **state)
 {
     struct panels_pool pool;
@@ -499,7 +570,7 @@ test_lottery(void **state)
     double prob[1000];
     for (int i = 0; i < 1000; i++)
         prob[i] = 0.001;
-    struct panels_dist lot = {.k = 3, .npanels = 1000, .prob = prob, .members = tickets};
+    struct panels_dist lot = {.k = 3, .npanels = 1000, .prob = prob, .seats = tickets};
     assert_int_equal(panels_check(&pool, &lot, &d), PANELS_OK);
     free(tickets);
     panels_result_free(&res);
@@ -559,6 +630,8 @@ main(void)
         cmocka_unit_test(test_random_small_pools),
         cmocka_unit_test(test_infeasible_relax),
         cmocka_unit_test(test_draw),
+        cmocka_unit_test(test_draw_fair_within_profile),
+        cmocka_unit_test(test_check_rejects),
         cmocka_unit_test(test_lottery),
         cmocka_unit_test(test_example_small_20),
     };

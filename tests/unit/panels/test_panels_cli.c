@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +119,7 @@ test_outputs(void **state)
     for (char *l = strchr(prob, '\n') + 1; *l; l = strchr(l, '\n') + 1)
         sum += atof(strchr(l, ',') + 1);
     assert_true(fabs(sum - 3.0) < 1e-6);
-    assert_true(strncmp(pan, "panel,probability,member_1,member_2,member_3\n", 45) == 0);
+    assert_true(strncmp(pan, "panel,probability,seat_1,seat_2,seat_3\n", 39) == 0);
     free(sel);
     free(rem);
     free(prob);
@@ -145,6 +146,104 @@ test_determinism(void **state)
             free(x);
             free(y);
         }
+    }
+}
+
+/* ---- the draw redone from the published files, as docs/panels.md describes it ---------- */
+
+static uint64_t
+be64(const unsigned char *h)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | h[i];
+    return v;
+}
+
+/* The i-th 64-bit number of profile T's stream: SHA-256(seed ":" T ":" block). */
+static uint64_t
+nth(const char *seed, int profile, int i)
+{
+    char text[256];
+    unsigned char h[32];
+    snprintf(text, sizeof(text), "%s:%d:%d", seed, profile, i / 4);
+    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+    return be64(h + 8 * (i % 4));
+}
+
+static void
+redo_draw(const char *out, const char *seed)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/panels.csv", out);
+    char *pan = read_file(path);
+    snprintf(path, sizeof(path), "%s/profiles.csv", out);
+    char *prof = read_file(path);
+    snprintf(path, sizeof(path), "%s/selected.csv", out);
+    char *sel = read_file(path);
+    assert_non_null(pan);
+    assert_non_null(prof);
+    /* profiles.csv: id,profile in people-file order */
+    char ids[16][16];
+    int profile_of[16], n = 0;
+    for (char *l = strchr(prof, '\n') + 1; *l; l = strchr(l, '\n') + 1) {
+        assert_int_equal(sscanf(l, "%15[^,],%d", ids[n], &profile_of[n]), 2);
+        n++;
+    }
+    /* panels.csv: panel,probability,seat_1..seat_3; u from the first 8 bytes of SHA-256 */
+    unsigned char h[32];
+    crypto_hash_sha256(h, (const unsigned char *)seed, strlen(seed));
+    double u = (double)(be64(h) >> 11) * 0x1.0p-53, total = 0.0, run = 0.0;
+    int seats[64][3], np = 0, chosen = -1;
+    double prob[64];
+    for (char *l = strchr(pan, '\n') + 1; *l; l = strchr(l, '\n') + 1) {
+        int no;
+        assert_int_equal(sscanf(l, "%d,%lf,%d,%d,%d", &no, &prob[np], &seats[np][0], &seats[np][1],
+                                &seats[np][2]),
+                         5);
+        total += prob[np++];
+    }
+    for (int p = 0; p < np && chosen < 0; p++)
+        if ((run += prob[p]) > u * total)
+            chosen = p;
+    /* per profile: partial Fisher-Yates over its members in file order */
+    int picked[3], npicked = 0;
+    for (int j = 0; j < 3;) {
+        int t = seats[chosen][j], x = 0, m = 0, members[16], next = 0;
+        while (j < 3 && seats[chosen][j] == t)
+            j++, x++;
+        for (int i = 0; i < n; i++)
+            if (profile_of[i] == t)
+                members[m++] = i;
+        for (int a = 0; a < x; a++) {
+            uint64_t range = (uint64_t)(m - a), v;
+            while ((v = nth(seed, t, next++)) < (0 - range) % range)
+                ;
+            int r = a + (int)(v % range), tmp = members[a];
+            members[a] = members[r];
+            members[r] = tmp;
+            picked[npicked++] = members[a];
+        }
+    }
+    assert_int_equal(npicked, 3);
+    for (int i = 0; i < 3; i++) {
+        char needle[32];
+        snprintf(needle, sizeof(needle), "\n%s,", ids[picked[i]]);
+        assert_non_null(strstr(sel, needle));
+    }
+    free(pan);
+    free(prof);
+    free(sel);
+}
+
+static void
+test_draw_redone(void **state)
+{
+    static const char *const seeds[] = {
+        "hello", "seed-42", "gemeenteraad 12 maart, lot 417", "x", "1", "2", "3", "4"};
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(run("redo", seeds[i], NULL, "people.csv"), 0);
+        redo_draw("redo", seeds[i]);
     }
 }
 
@@ -194,6 +293,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outputs),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_draw_redone),
         cmocka_unit_test(test_lottery_cli),
         cmocka_unit_test(test_errors_write_nothing),
     };
