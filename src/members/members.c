@@ -816,6 +816,13 @@ members_set_prefs(struct noaber_db *db, int64_t person, const char *lang, const 
     return noaber_db_tx(db, prefs_tx, &c);
 }
 
+enum noaber_err
+members_set_contact(struct noaber_db *db, int64_t person, const char *phone,
+                    const char *postal_address)
+{
+    return members_store_contact_set(db, person, phone, postal_address);
+}
+
 /* --- neighbourhoods and people ---------------------------------------------------------------- */
 
 enum noaber_err

@@ -228,6 +228,9 @@ enum noaber_err members_reset_request(struct noaber_db *db, const struct noaber_
 enum noaber_err members_set_password(struct noaber_db *db, int64_t person, const char *password);
 enum noaber_err members_set_prefs(struct noaber_db *db, int64_t person, const char *lang,
                                   const char *channel, const char *display_name);
+/* How calls and letters reach a person: phone number and postal address (NULL: unchanged). */
+enum noaber_err members_set_contact(struct noaber_db *db, int64_t person, const char *phone,
+                                    const char *postal_address);
 
 /* Neighbourhoods. */
 enum noaber_err members_hood_by_slug(struct noaber_db *db, const struct members_actor *actor,

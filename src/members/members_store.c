@@ -171,6 +171,9 @@ static const char *const sql_person_by_email = "SELECT id FROM persons WHERE ema
 static const char *const sql_password_set = "UPDATE persons SET password_hash = ? WHERE id = ?";
 static const char *const sql_prefs_set =
     "UPDATE persons SET lang = ?, channel = ?, display_name = ? WHERE id = ?";
+static const char *const sql_contact_set =
+    "UPDATE persons SET phone = COALESCE(?, phone), postal_address = COALESCE(?, postal_address) "
+    "WHERE id = ?";
 static const char *const sql_email_verified =
     "UPDATE persons SET email_verified_at = ? WHERE id = ? AND email_verified_at IS NULL";
 
@@ -250,6 +253,12 @@ members_store_prefs_set(struct noaber_db *db, int64_t id, const char *lang, cons
                         const char *display_name)
 {
     return noaber_db_run(db, sql_prefs_set, "ttti", lang, channel, display_name, id);
+}
+
+enum noaber_err
+members_store_contact_set(struct noaber_db *db, int64_t id, const char *phone, const char *postal)
+{
+    return noaber_db_run(db, sql_contact_set, "tti", phone, postal, id);
 }
 
 enum noaber_err

@@ -52,6 +52,9 @@ enum noaber_err members_store_person_by_email(struct noaber_db *db, const char *
 enum noaber_err members_store_password_set(struct noaber_db *db, int64_t id, const char *hash);
 enum noaber_err members_store_prefs_set(struct noaber_db *db, int64_t id, const char *lang,
                                         const char *channel, const char *display_name);
+/* NULL leaves a field as it is. */
+enum noaber_err members_store_contact_set(struct noaber_db *db, int64_t id, const char *phone,
+                                          const char *postal);
 enum noaber_err members_store_email_verified(struct noaber_db *db, int64_t id, int64_t now);
 
 /* Second factor. */

@@ -289,6 +289,21 @@ struct save_ctx {
     struct noaber_arena *arena;
 };
 
+/* Stores the profile; the phone and the postal address go to the account, where calls and
+ * letters (notify) read them. A Dutch letter arrives with postcode and house number alone. */
+static enum noaber_err
+profile_put(struct noaber_db *db, const struct residents_profile *p, int64_t now, int64_t by)
+{
+    enum noaber_err e = residents_store_profile_put(db, p, now, by);
+    if (e != NOABER_OK)
+        return e;
+    char postal[64] = "";
+    if (strlen(p->postcode) == 6 && *p->house_number)
+        snprintf(postal, sizeof postal, "%.4s %.2s %.20s", p->postcode, p->postcode + 4,
+                 p->house_number);
+    return members_set_contact(db, p->person_id, p->phone ? p->phone : "", postal);
+}
+
 #define TAKE(field)                                                                                \
     if (in->field)                                                                                 \
     p.field = in->field
@@ -325,7 +340,7 @@ save_tx(struct noaber_db *db, void *vctx)
     if (e == NOABER_OK && has_answers(&p) && !RESIDENTS_HAS(p.consents, RESIDENTS_P_PROFILE))
         return NOABER_E_CONSENT_REQUIRED;
     if (e == NOABER_OK)
-        e = residents_store_profile_put(db, &p, now, by);
+        e = profile_put(db, &p, now, by);
     if (e == NOABER_OK && (in->skills_offered || in->skills_wanted))
         e = residents_store_skills_set(db, c->person, p.skills_offered, p.skills_wanted);
     if (e == NOABER_OK && (in->lang || in->channel))
@@ -917,7 +932,7 @@ intake_tx(struct noaber_db *db, void *vctx)
                                   .skills_offered = pi->skills_offered ? pi->skills_offered : "",
                                   .skills_wanted = pi->skills_wanted ? pi->skills_wanted : ""};
     if (e == NOABER_OK)
-        e = residents_store_profile_put(db, &p, now, by);
+        e = profile_put(db, &p, now, by);
     if (e == NOABER_OK)
         e = residents_store_skills_set(db, c->person, p.skills_offered, p.skills_wanted);
     for (int i = 0; e == NOABER_OK && i < RESIDENTS_P__MAX; i++)
@@ -1028,7 +1043,7 @@ import_one(struct noaber_db *db, struct import_ctx *c, const struct residents_im
                                   .postcode = row->postcode,
                                   .house_number = row->house_number};
     if (e == NOABER_OK)
-        e = residents_store_profile_put(db, &p, now, by);
+        e = profile_put(db, &p, now, by);
     if (e == NOABER_OK)
         e = residents_store_consent_give(db, line->person_id, RESIDENTS_P_PROFILE, row->consent_at,
                                          row->how, by);

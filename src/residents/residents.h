@@ -233,11 +233,11 @@ struct residents_skill {
 struct residents_profile {
     int64_t person_id;
     int exists; /* a profile row is stored */
-    /* from the person's account */
-    const char *display_name, *email, *username, *lang, *channel;
+    /* from the person's account (the phone too: calls and letters read it from there) */
+    const char *display_name, *email, *username, *lang, *channel, *phone;
     /* the profile */
     const char *about, *wants, *abilities, *needs, *offers, *availability;
-    const char *phone, *postcode, *house_number;
+    const char *postcode, *house_number;
     unsigned visible;                           /* subset of RESIDENTS_F_SHAREABLE */
     const char *skills_offered, *skills_wanted; /* comma-separated slugs */
     int64_t updated_at;

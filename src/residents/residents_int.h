@@ -37,7 +37,7 @@ enum noaber_err residents_store_skill_update(struct noaber_db *db, int64_t id, c
  * (comma-separated slugs) and active consents. NOABER_E_NOT_FOUND when there is no person. */
 enum noaber_err residents_store_profile(struct noaber_db *db, int64_t person,
                                         struct residents_profile *out, struct noaber_arena *a);
-/* Writes every profile field of P (insert or update). */
+/* Writes every profile field of P (insert or update); the phone is the account's (members). */
 enum noaber_err residents_store_profile_put(struct noaber_db *db, const struct residents_profile *p,
                                             int64_t now, int64_t by);
 /* Deletes the answers, availability and skills (the consent 'profile' was withdrawn). */

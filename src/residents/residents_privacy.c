@@ -42,7 +42,6 @@ static const struct privacy_column profiles_cols[] = {
     P("needs", N_("the answer to 'what do you need?'")),
     P("offers", N_("the answer to 'what can you offer?'")),
     P("availability", N_("when the resident can help or be visited")),
-    P("phone", N_("to call the resident (a connector, or neighbours when the resident allows it)")),
     P("postcode", N_("to confirm residency in the neighbourhood; shown only to its connectors and "
                      "coordinators")),
     P("house_number", N_("to confirm residency and to visit; shown only to the connectors and "

@@ -109,7 +109,7 @@ residents_store_skill_update(struct noaber_db *db, int64_t id, const char *label
 
 static const char sql_profile[] =
     "SELECT p.id, p.display_name, p.email, p.username, p.lang, p.channel, f.about, f.wants, "
-    "f.abilities, f.needs, f.offers, f.availability, f.phone, f.postcode, f.house_number, "
+    "f.abilities, f.needs, f.offers, f.availability, p.phone, f.postcode, f.house_number, "
     "COALESCE(f.visible, 0), COALESCE(f.updated_at, 0), "
     "CASE WHEN f.person_id IS NULL THEN 0 ELSE 1 END "
     "FROM persons p LEFT JOIN profiles f ON f.person_id = p.id WHERE p.id = ?";
@@ -117,12 +117,12 @@ static const char sql_profile_skills[] =
     "SELECT s.slug, ps.offers, ps.wants FROM profile_skills ps JOIN skills s ON s.id = ps.skill_id "
     "WHERE ps.person_id = ? ORDER BY s.sort, s.slug";
 static const char sql_profile_put[] =
-    "INSERT INTO profiles (person_id, about, wants, abilities, needs, offers, availability, phone, "
+    "INSERT INTO profiles (person_id, about, wants, abilities, needs, offers, availability, "
     "postcode, house_number, visible, updated_at, updated_by) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET "
     "about = excluded.about, wants = excluded.wants, abilities = excluded.abilities, "
     "needs = excluded.needs, offers = excluded.offers, availability = excluded.availability, "
-    "phone = excluded.phone, postcode = excluded.postcode, house_number = excluded.house_number, "
+    "postcode = excluded.postcode, house_number = excluded.house_number, "
     "visible = excluded.visible, updated_at = excluded.updated_at, "
     "updated_by = excluded.updated_by";
 static const char sql_profile_clear[] =
@@ -213,8 +213,8 @@ enum noaber_err
 residents_store_profile_put(struct noaber_db *db, const struct residents_profile *p, int64_t now,
                             int64_t by)
 {
-    return noaber_db_run(db, sql_profile_put, "itttttttttdiI", p->person_id, p->about, p->wants,
-                         p->abilities, p->needs, p->offers, p->availability, p->phone, p->postcode,
+    return noaber_db_run(db, sql_profile_put, "ittttttttdiI", p->person_id, p->about, p->wants,
+                         p->abilities, p->needs, p->offers, p->availability, p->postcode,
                          p->house_number, (int)(p->visible & RESIDENTS_F_SHAREABLE), now, by);
 }
 
@@ -695,7 +695,7 @@ residents_store_health_delete(struct noaber_db *db, int64_t person)
 /* --- who can help, figures -------------------------------------------------------------------- */
 
 static const char sql_helpers[] =
-    "SELECT p.id, p.display_name, f.about, f.abilities, f.offers, f.availability, f.phone, "
+    "SELECT p.id, p.display_name, f.about, f.abilities, f.offers, f.availability, p.phone, "
     "COALESCE(f.visible, 0) FROM profile_skills ps JOIN skills s ON s.id = ps.skill_id "
     "JOIN persons p ON p.id = ps.person_id "
     "JOIN memberships m ON m.person_id = p.id AND m.neighbourhood_id = ? "

@@ -245,14 +245,14 @@ fill_residents(struct world *w, const struct subject *s, int64_t at)
     int64_t p = s->p, r = s->r, hood = w->hood;
     raw_execf(w,
               "INSERT INTO profiles (person_id, about, wants, abilities, needs, offers, "
-              "availability, phone, postcode, house_number, visible, updated_at, updated_by) "
+              "availability, postcode, house_number, visible, updated_at, updated_by) "
               "VALUES (%lld, 'Ik ben %s', 'Meedoen', 'Koken', 'Hulp met de tuin', 'Soep', "
-              "'dinsdag', '%s', '3531AB', '12', 0, %lld, %lld);"
+              "'dinsdag', '3531AB', '12', 0, %lld, %lld);"
               "INSERT INTO profiles (person_id, updated_at, updated_by) VALUES (%lld, %lld, %lld);"
               "INSERT INTO profile_skills (person_id, skill_id, offers, wants) "
               "SELECT %lld, id, 1, 0 FROM skills WHERE slug = 'cooking';",
-              (long long)p, s->name, s->phone, (long long)at, (long long)p, (long long)r,
-              (long long)at, (long long)p, (long long)p);
+              (long long)p, s->name, (long long)at, (long long)p, (long long)r, (long long)at,
+              (long long)p, (long long)p);
     raw_execf(w,
               "INSERT INTO consents (person_id, purpose, given_at, how, recorded_by, withdrawn_at, "
               "withdrawn_by) VALUES (%lld, 'profile', %lld, 'online', %lld, NULL, NULL),"

@@ -192,6 +192,10 @@ test_intake(void **state)
     assert_int_equal(members_person_get(f->db, bep, &p, f->arena), NOABER_OK);
     assert_string_equal(p.username, "bep.jansen");
     assert_string_equal(p.channel, "call");
+    /* the account holds how calls and letters reach her: the calls list and letters read it */
+    assert_string_equal(p.phone, "030 1234567");
+    assert_int_equal(count0(f, "SELECT count(*) FROM persons WHERE postal_address = '3581 AB 12a'"),
+                     1);
     struct members_hood *hoods;
     size_t n;
     assert_int_equal(members_person_hoods(f->db, bep, &hoods, &n, f->arena), NOABER_OK);
