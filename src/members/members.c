@@ -817,6 +817,12 @@ members_set_prefs(struct noaber_db *db, int64_t person, const char *lang, const 
 }
 
 enum noaber_err
+members_login_taken(struct noaber_db *db, const char *login, int *taken)
+{
+    return members_store_login_taken(db, login, taken);
+}
+
+enum noaber_err
 members_set_contact(struct noaber_db *db, int64_t person, const char *phone,
                     const char *postal_address)
 {

@@ -228,6 +228,10 @@ enum noaber_err members_reset_request(struct noaber_db *db, const struct noaber_
 enum noaber_err members_set_password(struct noaber_db *db, int64_t person, const char *password);
 enum noaber_err members_set_prefs(struct noaber_db *db, int64_t person, const char *lang,
                                   const char *channel, const char *display_name);
+/* Whether LOGIN is already someone's e-mail address or username. Asked before making an account
+ * inside a larger transaction, so that no statement fails there (on PostgreSQL a failed statement
+ * ends the transaction). */
+enum noaber_err members_login_taken(struct noaber_db *db, const char *login, int *taken);
 /* How calls and letters reach a person: phone number and postal address (NULL: unchanged). */
 enum noaber_err members_set_contact(struct noaber_db *db, int64_t person, const char *phone,
                                     const char *postal_address);

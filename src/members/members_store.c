@@ -171,6 +171,8 @@ static const char *const sql_person_by_email = "SELECT id FROM persons WHERE ema
 static const char *const sql_password_set = "UPDATE persons SET password_hash = ? WHERE id = ?";
 static const char *const sql_prefs_set =
     "UPDATE persons SET lang = ?, channel = ?, display_name = ? WHERE id = ?";
+static const char *const sql_login_taken =
+    "SELECT count(*) FROM persons WHERE email = ? OR username = ?";
 static const char *const sql_contact_set =
     "UPDATE persons SET phone = COALESCE(?, phone), postal_address = COALESCE(?, postal_address) "
     "WHERE id = ?";
@@ -253,6 +255,15 @@ members_store_prefs_set(struct noaber_db *db, int64_t id, const char *lang, cons
                         const char *display_name)
 {
     return noaber_db_run(db, sql_prefs_set, "ttti", lang, channel, display_name, id);
+}
+
+enum noaber_err
+members_store_login_taken(struct noaber_db *db, const char *login, int *taken)
+{
+    int64_t n = 0;
+    enum noaber_err e = noaber_db_int(db, &n, NULL, sql_login_taken, "tt", login, login);
+    *taken = n > 0;
+    return e;
 }
 
 enum noaber_err

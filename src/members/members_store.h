@@ -52,6 +52,7 @@ enum noaber_err members_store_person_by_email(struct noaber_db *db, const char *
 enum noaber_err members_store_password_set(struct noaber_db *db, int64_t id, const char *hash);
 enum noaber_err members_store_prefs_set(struct noaber_db *db, int64_t id, const char *lang,
                                         const char *channel, const char *display_name);
+enum noaber_err members_store_login_taken(struct noaber_db *db, const char *login, int *taken);
 /* NULL leaves a field as it is. */
 enum noaber_err members_store_contact_set(struct noaber_db *db, int64_t id, const char *phone,
                                           const char *postal);

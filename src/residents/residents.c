@@ -873,7 +873,7 @@ make_username(struct noaber_db *db, const char *name, char out[40])
         else
             snprintf(out, 40, "%s.%u", base, 10 + noaber_random_uniform(9990));
         int taken = 1;
-        e = residents_store_login_taken(db, out, &taken);
+        e = members_login_taken(db, out, &taken);
         if (e == NOABER_OK && !taken)
             return NOABER_OK;
     }
@@ -900,11 +900,11 @@ intake_tx(struct noaber_db *db, void *vctx)
     enum noaber_err e = NOABER_OK;
     /* An intake makes a new account: someone who has one already is added under Members. */
     if (email)
-        e = residents_store_login_taken(db, email, &taken);
+        e = members_login_taken(db, email, &taken);
     if (e == NOABER_OK && taken)
         return NOABER_E_EMAIL_TAKEN;
     if (e == NOABER_OK && username)
-        e = residents_store_login_taken(db, username, &taken);
+        e = members_login_taken(db, username, &taken);
     if (e == NOABER_OK && taken)
         return NOABER_E_USERNAME_TAKEN;
     if (e == NOABER_OK && !email && !username) {
@@ -1018,7 +1018,7 @@ import_one(struct noaber_db *db, struct import_ctx *c, const struct residents_im
     char username[40];
     enum noaber_err e = NOABER_OK;
     if (*row->email)
-        e = residents_store_login_taken(db, row->email, &taken);
+        e = members_login_taken(db, row->email, &taken);
     if (e != NOABER_OK)
         return e;
     if (taken) {

@@ -13,13 +13,6 @@
 struct noaber_buf;
 struct noaber_catalog;
 
-/* --- store: accounts ------------------------------------------------------------------------- */
-
-/* Whether LOGIN is the e-mail address or username of an account already (a read only: accounts
- * are made through members.h). Checked before making one, so that no statement fails inside the
- * transaction (on PostgreSQL a failed statement ends it). */
-enum noaber_err residents_store_login_taken(struct noaber_db *db, const char *login, int *taken);
-
 /* --- store: skills ---------------------------------------------------------------------------- */
 
 enum noaber_err residents_store_skills(struct noaber_db *db, int all, struct residents_skill **out,

@@ -38,18 +38,6 @@ text(struct noaber_stmt *st, int col, struct noaber_arena *a)
 /* --- accounts (read only) -----------------------------------------------------------------------
  */
 
-static const char sql_login_taken[] =
-    "SELECT count(*) FROM persons WHERE email = ? OR username = ?";
-
-enum noaber_err
-residents_store_login_taken(struct noaber_db *db, const char *login, int *taken)
-{
-    int64_t n = 0;
-    enum noaber_err e = noaber_db_int(db, &n, NULL, sql_login_taken, "tt", login, login);
-    *taken = n > 0;
-    return e;
-}
-
 /* --- skills ----------------------------------------------------------------------------------- */
 
 static const char sql_skills[] = "SELECT id, slug, label_nl, label_en, active, sort FROM skills "
