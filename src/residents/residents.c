@@ -72,18 +72,20 @@ serves(struct noaber_db *db, int64_t staff, int64_t person, int *yes)
     return e;
 }
 
-/* Replaces "{name}" and "{hood}" in MSG (a translated text) on ARENA. */
+/* Replaces "{name}", "{hood}" and "{what}" in MSG (a translated text) on ARENA. */
 static const char *
-fill(struct noaber_arena *a, const char *msg, const char *name, const char *hood)
+fill(struct noaber_arena *a, const char *msg, const char *name, const char *hood, const char *what)
 {
+    static const char *const keys[] = {"{name}", "{hood}", "{what}"};
+    const char *vals[] = {name, hood, what};
     struct noaber_buf b;
     noaber_buf_init(&b, a);
     for (const char *p = msg; *p;) {
-        if (strncmp(p, "{name}", 6) == 0) {
-            noaber_buf_puts(&b, name ? name : "");
-            p += 6;
-        } else if (strncmp(p, "{hood}", 6) == 0) {
-            noaber_buf_puts(&b, hood ? hood : "");
+        size_t k = 0;
+        while (k < 3 && strncmp(p, keys[k], 6) != 0)
+            k++;
+        if (k < 3) {
+            noaber_buf_puts(&b, vals[k] ? vals[k] : "");
             p += 6;
         } else {
             noaber_buf_putc(&b, *p++);
@@ -93,10 +95,11 @@ fill(struct noaber_arena *a, const char *msg, const char *name, const char *hood
 }
 
 /* Queues a message to PERSON in their own language; SUBJECT and BODY are msgids in which
- * {name} and {hood} are filled in. Runs inside the caller's transaction. */
+ * {name} and {hood} are filled in, and {what}: the msgid WHAT in the person's language. Runs
+ * inside the caller's transaction. */
 static enum noaber_err
 tell(struct noaber_db *db, int64_t person, const struct members_hood *hood, const char *kind,
-     const char *subject, const char *body, const char *name, const char *link)
+     const char *subject, const char *body, const char *name, const char *what, const char *link)
 {
     struct noaber_arena *a = noaber_arena_new(1 << 16);
     struct members_person p;
@@ -104,11 +107,12 @@ tell(struct noaber_db *db, int64_t person, const struct members_hood *hood, cons
     if (e == NOABER_OK) {
         const struct noaber_catalog *cat = noaber_i18n_catalog(p.lang);
         const char *hn = hood && hood->name ? hood->name : "";
+        const char *wt = what ? noaber_tr(cat, what) : "";
         struct notify_msg m = {person,
                                hood ? hood->id : 0,
                                kind,
-                               fill(a, noaber_tr(cat, subject), name, hn),
-                               fill(a, noaber_tr(cat, body), name, hn),
+                               fill(a, noaber_tr(cat, subject), name, hn, wt),
+                               fill(a, noaber_tr(cat, body), name, hn, wt),
                                link};
         e = notify_queue(db, &m, NULL);
     }
@@ -418,6 +422,16 @@ consent_tx(struct noaber_db *db, void *vctx)
         e = residents_store_acted_add(db, by, c->person,
                                       c->give ? "consent_given" : "consent_withdrawn",
                                       residents_purpose_name(c->purpose), now);
+    /* Recorded by a connector or coordinator: the resident hears of it, and can undo it. */
+    if (e == NOABER_OK && c->rel != RESIDENTS_REL_SELF && c->rel != RESIDENTS_REL_ACTING)
+        e = tell(db, c->person, NULL, c->give ? "consent_recorded" : "consent_withdrawal_recorded",
+                 c->give ? N_("Your consent has been noted") : N_("Your withdrawal has been noted"),
+                 c->give ? N_("{name} noted that you agree to this: {what}. You can see your "
+                              "consents on the page 'My profile' and withdraw them at any time.")
+                         : N_("{name} noted that you no longer agree to this: {what}. What relied "
+                              "on it has stopped. You can see your consents on the page 'My "
+                              "profile'."),
+                 c->actor->display_name, residents_purpose_label(c->purpose), "/profile");
     return e;
 }
 
@@ -480,7 +494,7 @@ auth_tx(struct noaber_db *db, void *vctx)
                  N_("{name} lets you act on their behalf"),
                  N_("{name} has given you a machtiging: you may act on their behalf in Noaber. "
                     "Everything you do for them is shown to them."),
-                 name, link);
+                 name, NULL, link);
     }
     noaber_arena_free(a);
     return e;
@@ -796,7 +810,7 @@ handover_tx(struct noaber_db *db, void *vctx)
                  N_("{name} has been handed over to you"),
                  N_("You now follow {name} in {hood}. Their file and the notes of earlier "
                     "contacts are in Noaber."),
-                 p.display_name, link);
+                 p.display_name, NULL, link);
     }
     noaber_arena_free(a);
     return e;

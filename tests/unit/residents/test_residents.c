@@ -88,6 +88,7 @@ setup(void **state)
     f->wim.id = add(f, "Wim", "wim@example.nl", MEMBERS_R_CONNECTOR, &w);
     as(f, &f->admin, "oost");
     as(f, &f->kees, "oost");
+    f->kees.a.display_name = "Kees"; /* as a session gives it */
     as(f, &f->karin, "oost");
     as(f, &f->carla, "oost");
     as(f, &f->petra, "oost");
@@ -457,6 +458,15 @@ test_consent_withdrawal(void **state)
     assert_int_equal(residents_consent_set(f->db, &f->kees.a, bep, RESIDENTS_REL_ASSIGNED,
                                            RESIDENTS_P_CONTACT, 1, RESIDENTS_HOW_SPOKEN),
                      NOABER_OK);
+    /* what staff record, Bep hears of, once; what she does herself, not */
+    static const char q_told[] = "SELECT count(*) FROM messages WHERE person_id = ? AND kind = "
+                                 "'consent_recorded' AND body LIKE 'Kees%'";
+    assert_int_equal(count(f, q_told, bep), 1);
+    assert_int_equal(count(f,
+                           "SELECT count(*) FROM messages WHERE person_id = ? AND kind LIKE "
+                           "'consent_%'",
+                           bep),
+                     1);
     assert_int_equal(residents_consent_set(f->db, &f->petra.a, bep, RESIDENTS_REL_PARTNER,
                                            RESIDENTS_P_CONTACT, 1, RESIDENTS_HOW_SPOKEN),
                      NOABER_E_FORBIDDEN);
