@@ -3,12 +3,17 @@ on every later page; overlong and missing fields get 422 with a message on the f
 nothing; invalid UTF-8 in bodies, query strings, cookies and paths gets 400; bodies over max_body
 413; unknown content types 415; malformed JSON and multipart 400; path traversal under /static/
 404; SQL fragments are stored literally; another neighbourhood's member ids in URLs get 403/404;
-header injection through redirect targets goes nowhere. The server stays up throughout.
+header injection through redirect targets goes nowhere; a session token planted before login
+is never the one after it (session fixation); slow clients that trickle a request or go quiet
+neither hold the server up nor keep their connection past the request timeout. The server stays
+up throughout.
 
-The server runs with NOABER_MAX_BODY=65536.
+The server runs with NOABER_MAX_BODY=65536 and NOABER_REQUEST_TIMEOUT=3.
 """
 
+import socket
 import sys
+import time
 import unittest
 import urllib.parse
 
@@ -17,6 +22,7 @@ import harness  # noqa: E402
 from harness import HOOD, OTHER_HOOD, PASSWORD, Client  # noqa: E402
 
 MAX_BODY = 65536
+REQUEST_TIMEOUT = 3
 LONG = "x" * 9990 + "é" * 10  # 10,000 characters (and small enough for max_body urlencoded)
 
 
@@ -26,7 +32,8 @@ def payload(tag):
 
 
 def setUpModule():
-    harness.start_server({"NOABER_MAX_BODY": str(MAX_BODY)})
+    harness.start_server({"NOABER_MAX_BODY": str(MAX_BODY),
+                          "NOABER_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT)})
 
 
 def tearDownModule():
@@ -581,6 +588,62 @@ class Hostile(harness.ServerTest):
         me = o.api("GET", "/api/v1/me").json()["neighbourhoods"]
         self.assertEqual([(h["slug"], h["role"], h["confirmed"]) for h in me],
                          [(OTHER_HOOD, "resident", False)])
+
+    def test_session_fixation(self):
+        """A token planted in the browser before login (by a link, a shared computer, a sister
+        domain's cookie) is ignored, and login always issues a fresh one."""
+        planted = "A" * 43
+        c = Client(self.srv)
+        c.cookies["noaber_session"] = planted
+        r = c.get("/account")
+        self.assertStatus(r, (302, 303))
+        c.login(harness.EMAIL["resident"], PASSWORD)
+        self.assertTrue(c.logged_in())
+        self.assertNotEqual(c.cookies["noaber_session"], planted)
+        self.assertStatus(c.get("/account"), 200)
+        attacker = Client(self.srv)
+        attacker.cookies["noaber_session"] = planted
+        self.assertStatus(attacker.get("/account"), (302, 303))
+        self.assertJsonError(attacker.api("GET", "/api/v1/me"), 401, None)
+        # the session cookie of the victim, once logged out, opens nothing either
+        old = c.cookies["noaber_session"]
+        self.assertStatus(c.post_form("/logout", {}, page="/account"), (302, 303))
+        attacker.cookies["noaber_session"] = old
+        self.assertStatus(attacker.get("/account"), (302, 303))
+
+    def test_slow_clients(self):
+        """Fifty clients that send half a request and stop (slowloris) or trickle it do not
+        keep others from being served, and are cut off after the request timeout."""
+        host, port = "127.0.0.1", self.srv.port
+        quiet = []
+        for _ in range(50):
+            s = socket.create_connection((host, port), timeout=10)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            quiet.append(s)
+        trickle = socket.create_connection((host, port), timeout=10)
+        trickle.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nlog")
+        start = time.monotonic()
+        for _ in range(5):
+            self.assertStatus(Client(self.srv).get("/healthz"), 200)
+        self.assertLess(time.monotonic() - start, 2.0, "others are served at once")
+        # the quiet ones are closed by the server after the request timeout
+        deadline = time.monotonic() + REQUEST_TIMEOUT + 5
+        closed = 0
+        for s in quiet:
+            s.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                while s.recv(4096):  # an error answer, perhaps, then the end
+                    pass
+                closed += 1
+            except ConnectionResetError:
+                closed += 1
+            except (socket.timeout, TimeoutError):
+                pass
+            finally:
+                s.close()
+        self.assertEqual(closed, 50, "every stalled connection was closed")
+        trickle.close()
+        self.assertHealthy()
 
     def test_odd_methods_and_paths(self):
         c = Client(self.srv)

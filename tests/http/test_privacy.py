@@ -190,7 +190,7 @@ class OwnData(harness.ServerTest):
         # the kind of file in the person's language (the msgid where there is no translation)
         label = api["entries"][0]["what_label"]
         self.assertTrue(label)
-        self.assertIn("<td>%s</td>" % html.escape(label), r.text)
+        self.assertIn('">%s</td>' % html.escape(label), r.text)
         # the connector's own log is empty: it is about files opened, not opened by them
         self.assertEqual(self.client("connector").api("GET", "/api/v1/me/access-log")
                          .json()["total"], 0)
