@@ -380,40 +380,19 @@ make_code(char out[32], char hash_out[65])
     code_hash(plain, hash_out);
 }
 
-/* Puts "{hood}" in MSG (a translated text) by the neighbourhood's name, on ARENA. */
-static const char *
-fill_hood(struct noaber_arena *a, const char *msg, const char *hood)
-{
-    const char *at = strstr(msg, "{hood}");
-    if (!at)
-        return msg;
-    const char *out = noaber_arena_printf(a, "%.*s%s%s", (int)(at - msg), msg, hood, at + 6);
-    return out ? out : msg;
-}
-
-/* Queues a message to PERSON in their own language. SUBJECT and BODY are msgids in which
- * "{hood}" stands for the neighbourhood's name. Runs inside the caller's transaction. */
+/* Queues a message to PERSON in their own language (notify_tell), with a link to HOOD's page.
+ * SUBJECT and BODY are msgids in which "{hood}" stands for the neighbourhood's name. Runs inside
+ * the caller's transaction. */
 static enum noaber_err
 tell(struct noaber_db *db, int64_t person, const struct members_hood *hood, const char *kind,
      const char *subject, const char *body)
 {
-    struct noaber_arena *a = noaber_arena_new(1 << 16);
-    struct members_person p;
-    enum noaber_err e = members_store_person(db, person, &p, a);
-    if (e == NOABER_OK) {
-        const struct noaber_catalog *cat = noaber_i18n_catalog(p.lang);
-        const char *name = hood && hood->name ? hood->name : "";
-        struct notify_msg m = {person,
-                               hood ? hood->id : 0,
-                               kind,
-                               fill_hood(a, noaber_tr(cat, subject), name),
-                               fill_hood(a, noaber_tr(cat, body), name),
-                               hood && hood->slug ? noaber_arena_printf(a, "/n/%s", hood->slug)
-                                                  : NULL};
-        e = notify_queue(db, &m, NULL);
-    }
-    noaber_arena_free(a);
-    return e;
+    char link[128] = "";
+    if (hood && hood->slug)
+        snprintf(link, sizeof link, "/n/%s", hood->slug);
+    struct notify_vars v = {.hood = hood ? hood->name : NULL};
+    return notify_tell(db, person, hood ? hood->id : 0, kind, subject, body, &v,
+                       *link ? link : NULL);
 }
 
 static enum noaber_err

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "db/db.h"
+#include "view/i18n.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -83,6 +84,50 @@ notify_queue(struct noaber_db *db, const struct notify_msg *m, int64_t *message_
     if (message_row_out)
         *message_row_out = row;
     return NOABER_OK;
+}
+
+/* MSG with "{name}", "{hood}" and "{what}" replaced, on A. */
+static const char *
+fill(struct noaber_arena *a, const char *msg, const char *const vals[3])
+{
+    static const char *const keys[] = {"{name}", "{hood}", "{what}"};
+    struct noaber_buf b;
+    noaber_buf_init(&b, a);
+    for (const char *p = msg; *p;) {
+        size_t k = 0;
+        while (k < 3 && strncmp(p, keys[k], 6) != 0)
+            k++;
+        if (k < 3) {
+            noaber_buf_puts(&b, vals[k] ? vals[k] : "");
+            p += 6;
+        } else {
+            noaber_buf_putc(&b, *p++);
+        }
+    }
+    return b.failed ? msg : noaber_buf_str(&b);
+}
+
+enum noaber_err
+notify_tell(struct noaber_db *db, int64_t person, int64_t neighbourhood_id, const char *kind,
+            const char *subject, const char *body, const struct notify_vars *vars, const char *link)
+{
+    struct notify_person p;
+    enum noaber_err e = notify_store_person(db, person, &p);
+    if (e != NOABER_OK)
+        return e;
+    const struct noaber_catalog *cat = noaber_i18n_catalog(p.lang);
+    struct noaber_arena *a = noaber_arena_new(1 << 16);
+    const char *vals[3] = {vars ? vars->name : NULL, vars ? vars->hood : NULL,
+                           vars && vars->what ? noaber_tr(cat, vars->what) : NULL};
+    struct notify_msg m = {person,
+                           neighbourhood_id,
+                           kind,
+                           fill(a, noaber_tr(cat, subject), vals),
+                           fill(a, noaber_tr(cat, body), vals),
+                           link};
+    e = notify_queue(db, &m, NULL);
+    noaber_arena_free(a);
+    return e;
 }
 
 struct email_to_ctx {

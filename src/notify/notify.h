@@ -69,6 +69,17 @@ struct notify_msg {
 enum noaber_err notify_queue(struct noaber_db *db, const struct notify_msg *m,
                              int64_t *message_row_out);
 
+/* Queues a message to PERSON in their own language, like notify_queue (inside the caller's
+ * transaction). SUBJECT, BODY and VARS->what are msgids (marked with N_() by the caller), looked
+ * up in the person's catalogue; then "{name}", "{hood}" and "{what}" in subject and body are
+ * replaced by VARS (NULL or a NULL field: empty). */
+struct notify_vars {
+    const char *name, *hood, *what;
+};
+enum noaber_err notify_tell(struct noaber_db *db, int64_t person, int64_t neighbourhood_id,
+                            const char *kind, const char *subject, const char *body,
+                            const struct notify_vars *vars, const char *link);
+
 /* Queues one e-mail to ADDRESS that belongs to no inbox: the verification link to an address
  * not yet verified, the administrator's test e-mail. Runs in the caller's transaction when one is
  * open, otherwise in its own. The message row (person_id NULL, kind "email") gets a Message-ID

@@ -97,9 +97,11 @@ void notify_rules_format(struct noaber_buf *b, const struct notify_email *e);
 struct notify_person {
     char channel[16];
     char email[256]; /* "" when none or not verified */
+    char lang[16];
 };
 
-/* The person's channel and verified e-mail; NOABER_E_NOT_FOUND when there is no such person. */
+/* The person's channel, verified e-mail and language; NOABER_E_NOT_FOUND when there is no such
+ * person. */
 enum noaber_err notify_store_person(struct noaber_db *db, int64_t person_id,
                                     struct notify_person *out);
 /* Inserts a message row (PERSON_ID 0 = none) with a provisional Message-ID, then gives it the

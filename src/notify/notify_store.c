@@ -29,7 +29,8 @@
     "AND ms.neighbourhood_id = ?)))"
 
 static const char sql_person[] =
-    "SELECT channel, COALESCE(email, ''), COALESCE(email_verified_at, 0) FROM persons WHERE id = ?";
+    "SELECT channel, COALESCE(email, ''), COALESCE(email_verified_at, 0), lang FROM persons "
+    "WHERE id = ?";
 static const char sql_insert_message[] =
     "INSERT INTO messages (person_id, neighbourhood_id, kind, subject, body, link, message_id, "
     "created_at) VALUES (NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?, ?, ?) RETURNING id";
@@ -185,6 +186,8 @@ notify_store_person(struct noaber_db *db, int64_t person_id, struct notify_perso
         snprintf(out->channel, sizeof out->channel, "%s", channel ? channel : "");
         int verified = noaber_stmt_int(st, 2) != 0;
         snprintf(out->email, sizeof out->email, "%s", verified && email ? email : "");
+        const char *lang = noaber_stmt_text(st, 3);
+        snprintf(out->lang, sizeof out->lang, "%s", lang ? lang : "");
     }
     noaber_stmt_reset(st);
     return e;

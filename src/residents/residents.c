@@ -72,52 +72,14 @@ serves(struct noaber_db *db, int64_t staff, int64_t person, int *yes)
     return e;
 }
 
-/* Replaces "{name}", "{hood}" and "{what}" in MSG (a translated text) on ARENA. */
-static const char *
-fill(struct noaber_arena *a, const char *msg, const char *name, const char *hood, const char *what)
-{
-    static const char *const keys[] = {"{name}", "{hood}", "{what}"};
-    const char *vals[] = {name, hood, what};
-    struct noaber_buf b;
-    noaber_buf_init(&b, a);
-    for (const char *p = msg; *p;) {
-        size_t k = 0;
-        while (k < 3 && strncmp(p, keys[k], 6) != 0)
-            k++;
-        if (k < 3) {
-            noaber_buf_puts(&b, vals[k] ? vals[k] : "");
-            p += 6;
-        } else {
-            noaber_buf_putc(&b, *p++);
-        }
-    }
-    return b.failed ? msg : noaber_buf_str(&b);
-}
-
-/* Queues a message to PERSON in their own language; SUBJECT and BODY are msgids in which
- * {name} and {hood} are filled in, and {what}: the msgid WHAT in the person's language. Runs
- * inside the caller's transaction. */
+/* Queues a message to PERSON in their own language (notify_tell); inside the caller's
+ * transaction. */
 static enum noaber_err
 tell(struct noaber_db *db, int64_t person, const struct members_hood *hood, const char *kind,
      const char *subject, const char *body, const char *name, const char *what, const char *link)
 {
-    struct noaber_arena *a = noaber_arena_new(1 << 16);
-    struct members_person p;
-    enum noaber_err e = members_person_get(db, person, &p, a);
-    if (e == NOABER_OK) {
-        const struct noaber_catalog *cat = noaber_i18n_catalog(p.lang);
-        const char *hn = hood && hood->name ? hood->name : "";
-        const char *wt = what ? noaber_tr(cat, what) : "";
-        struct notify_msg m = {person,
-                               hood ? hood->id : 0,
-                               kind,
-                               fill(a, noaber_tr(cat, subject), name, hn, wt),
-                               fill(a, noaber_tr(cat, body), name, hn, wt),
-                               link};
-        e = notify_queue(db, &m, NULL);
-    }
-    noaber_arena_free(a);
-    return e;
+    struct notify_vars v = {name, hood ? hood->name : NULL, what};
+    return notify_tell(db, person, hood ? hood->id : 0, kind, subject, body, &v, link);
 }
 
 /* Empties the fields of P the viewer may not see, so that nothing leaks by accident. */
