@@ -11,6 +11,7 @@
 #include "db/db.h"
 #include "members/members_store.h"
 #include "notify/notify.h"
+#include "view/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -44,15 +45,10 @@ static enum noaber_err
 welcome_tx(struct noaber_db *db, void *ctx)
 {
     const int64_t *ids = ctx;
-    struct notify_msg m = {ids[0],
-                           ids[1],
-                           "welcome",
-                           "Welkom bij Noaber",
-                           "Welkom! Hier vind je berichten van je buurt: over burenhulp, "
-                           "activiteiten en het wijkfonds.\n\nWelcome! Here you find messages "
-                           "from your neighbourhood.",
-                           "/"};
-    return notify_queue(db, &m, NULL);
+    return notify_tell(db, ids[0], ids[1], "welcome", N_("Welcome to Noaber"),
+                       N_("Welcome! Here you find the messages of your neighbourhood: about "
+                          "neighbour help, activities and the neighbourhood fund."),
+                       NULL, "/");
 }
 
 static enum noaber_err

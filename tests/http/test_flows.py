@@ -333,7 +333,9 @@ class ResidentFlows(harness.ServerTest):
         self.assertIn('href="/messages/%d"' % welcome[0]["id"], inbox.text)
         msg = c.get("/messages/%d" % welcome[0]["id"])
         self.assertStatus(msg, 200)
-        self.assertIn("Welcome! Here you find messages", msg.text)
+        # written in the language she had when it was sent: Dutch, in Dutch only
+        self.assertIn("Welkom! Hier vind je de berichten van je buurt", msg.text)
+        self.assertNotIn("Welcome! Here", msg.text)
         self.assertIn('href="/"', msg.text)
         # someone else's message is not found (ids tell nothing)
         other = self.client("connector").api("GET", "/api/v1/messages").json()["messages"]
