@@ -53,6 +53,10 @@ int pn_cols_add(struct pn_cols *c, const int *x); /* 0 ok, -1 out of memory; ski
 int pn_cols_find(const struct pn_cols *c, const int *x); /* index or -1 */
 void pn_cols_free(struct pn_cols *c);
 
+/* CLOCK_MONOTONIC in seconds: only for time limits, which end a run with an error and never
+ * change its answer. */
+double pn_now(void);
+
 /* Deterministic pseudo-random numbers (xoshiro256**), seeded from text with SHA-256. */
 struct pn_rng {
     uint64_t s[4];
@@ -75,11 +79,15 @@ void pn_pricer_free(struct pn_pricer *pr);
  * value > target goes into found (duplicates skipped). With stop_early, the search ends at the
  * first such solution; otherwise it runs to optimality. incumbent (may be NULL) is a known
  * feasible panel used to prune. Returns 0 when the search completed (so no panel exceeds
- * max(target, *best)), 1 when stopped early, 2 when infeasible, -1 on solver failure.
- * *best receives the value of the best solution found (or -inf).
+ * max(target, *best)), 1 when stopped early, 2 when infeasible, 3 when the deadline set with
+ * pn_pricer_deadline passed (nothing proved), -1 on solver failure. *best receives the value
+ * of the best solution found (or -inf).
  */
 int pn_price(struct pn_pricer *pr, const double *w, double target, int stop_early,
              const int *incumbent, struct pn_cols *found, double *best);
+
+/* CLOCK_MONOTONIC time (pn_now) after which pn_price gives up with 3; 0 for none. */
+void pn_pricer_deadline(struct pn_pricer *pr, double deadline);
 
 /* Require at least lo members of type t on every panel the pricer returns (0 to undo). */
 void pn_pricer_force(struct pn_pricer *pr, int t, int lo);

@@ -55,14 +55,6 @@
 /* s this close to 1: the fractional target is reached. */
 #define TARGET_TOL 1e-9
 
-static double
-now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* ---- the master LP --------------------------------------------------------------------- */
 
 struct master {
@@ -179,17 +171,24 @@ master_add(struct master *m, const int *x)
 }
 
 /*
- * Solve the master from its last basis; fill y, w and mu. Returns 0 or -1. The first solve
- * starts from GLPK's crash basis: from the all-slack basis the primal simplex stalls for
- * minutes on these degenerate LPs. A warm start that stalls anyway gets the same treatment.
+ * Solve the master from its last basis; fill y, w and mu. Returns 0, -2 when GLPK failed, -3
+ * when the deadline (0 for none) passed. The first solve starts from GLPK's crash basis: from
+ * the all-slack basis the primal simplex stalls for minutes on these degenerate LPs. A warm
+ * start that stalls anyway gets the same treatment.
  */
 static int
-master_solve(struct master *m, struct panels_stats *st)
+master_solve(struct master *m, struct panels_stats *st, double deadline)
 {
     glp_smcp sm;
     glp_init_smcp(&sm);
     sm.msg_lev = GLP_MSG_OFF;
     sm.meth = GLP_PRIMAL;
+    if (deadline > 0) {
+        double left = deadline - pn_now();
+        if (left <= 0)
+            return -3;
+        sm.tm_lim = left > 1e6 ? INT_MAX : (int)(left * 1000.0) + 1;
+    }
     if (!m->solved) {
         glp_scale_prob(m->lp, GLP_SF_AUTO);
         glp_adv_basis(m->lp, 0);
@@ -198,14 +197,18 @@ master_solve(struct master *m, struct panels_stats *st)
         sm.it_lim = 20 * m->pb->ntypes + 2000;
     }
     int rc = glp_simplex(m->lp, &sm);
+    if (rc == GLP_ETMLIM)
+        return -3;
     if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
         glp_adv_basis(m->lp, 0);
         sm.it_lim = INT_MAX;
         rc = glp_simplex(m->lp, &sm);
     }
     st->lp_solves++;
+    if (rc == GLP_ETMLIM)
+        return -3;
     if (rc != 0 || glp_get_status(m->lp) != GLP_OPT)
-        return -1;
+        return -2;
     int nt = m->pb->ntypes;
     for (int t = 0; t < nt; t++) {
         double d = m->scale[t] > 0 ? -glp_get_row_dual(m->lp, t + 1) : 0.0;
@@ -250,6 +253,7 @@ struct engine {
     struct pn_local *loc;
     struct pn_rng rng;
     double deadline; /* wall clock, 0 for none */
+    double t0;       /* start, for debug output */
     int debug;
     double *ws, *yc; /* smoothed prices, smoothing centre */
     int *pos, *xs;
@@ -258,7 +262,7 @@ struct engine {
 
 static int
 engine_init(struct engine *e, const struct pn_problem *pb, const struct panels_select_opts *opts,
-            struct panels_stats *st)
+            struct panels_stats *st, double deadline)
 {
     int nt = pb->ntypes;
     memset(e, 0, sizeof(*e));
@@ -266,8 +270,8 @@ engine_init(struct engine *e, const struct pn_problem *pb, const struct panels_s
     e->opts = opts;
     e->st = st;
     e->found.ntypes = nt;
-    if (opts && opts->time_limit > 0)
-        e->deadline = now_seconds() + opts->time_limit;
+    e->deadline = deadline;
+    e->t0 = pn_now();
     const char *dbg = getenv("NOABER_PANELS_DEBUG");
     e->debug = dbg ? atoi(dbg) : 0;
     pn_rng_seed(&e->rng, "noaber-panels-initial");
@@ -277,6 +281,8 @@ engine_init(struct engine *e, const struct pn_problem *pb, const struct panels_s
     e->xs = malloc((size_t)nt * sizeof(int));
     e->loc = pn_local_new(pb);
     e->pr = pn_pricer_new(pb);
+    if (e->pr)
+        pn_pricer_deadline(e->pr, deadline);
     return e->ws && e->yc && e->pos && e->xs && e->loc && e->pr ? 0 : -1;
 }
 
@@ -296,16 +302,15 @@ engine_free(struct engine *e)
 static int
 timed_out(const struct engine *e)
 {
-    return e->deadline > 0 && now_seconds() > e->deadline;
+    return e->deadline > 0 && pn_now() > e->deadline;
 }
 
 static void
 debug_line(const struct engine *e, const char *what, const struct master *m, double z)
 {
     if (e->debug)
-        fprintf(stderr, "dbg %.2fs %s cols=%d z=%.9f mu=%.9f lps=%d mips=%d\n",
-                (double)clock() / CLOCKS_PER_SEC, what, m->cols.n, z, m->mu, e->st->lp_solves,
-                e->st->mip_calls);
+        fprintf(stderr, "dbg %.2fs %s cols=%d z=%.9f mu=%.9f lps=%d mips=%d\n", pn_now() - e->t0,
+                what, m->cols.n, z, m->mu, e->st->lp_solves, e->st->mip_calls);
 }
 
 /* ---- panels to start from -------------------------------------------------------------- */
@@ -331,7 +336,8 @@ cover_by_swaps(struct engine *e, struct master *m, int b, int *keep)
  * fractional seat count of the N panels: the first master LP is already close to the target.
  * Then every type that should get a chance but is on no panel yet is put on one by swaps, or
  * by the MIP (forced to take it; when even that fails, no panel can hold it). Returns 0, 2
- * when no panel exists at all, -1 out of memory, -2 solver failure.
+ * when no panel exists at all, 3 when the deadline passed, -1 out of memory, -2 solver
+ * failure.
  */
 static int
 initial_panels(struct engine *e, struct master *m, const double *y, int want)
@@ -349,6 +355,8 @@ initial_panels(struct engine *e, struct master *m, const double *y, int want)
         batch = 8;
     /* bounded by attempts: in small pools most roundings repeat a known panel */
     for (int tries = 0; m->cols.n < want && tries < 4 * want + 20; tries += batch) {
+        if (timed_out(e))
+            return 3;
         pn_local_round_order(e->loc, &e->rng);
         double u0 = pn_rng_unit(&e->rng);
         for (int i = 0; i < batch; i++) {
@@ -366,6 +374,8 @@ initial_panels(struct engine *e, struct master *m, const double *y, int want)
         e->found.n = 0;
         int r = pn_price(e->pr, e->ws, -HUGE_VAL, 1, NULL, &e->found, &best);
         e->st->mip_calls++;
+        if (r == 3)
+            return 3;
         if (r == 2 || (r >= 0 && e->found.n == 0))
             return 2;
         if (r < 0)
@@ -384,6 +394,10 @@ initial_panels(struct engine *e, struct master *m, const double *y, int want)
         for (int t = 0; t < nt; t++)
             covered[t] |= m->cols.x[(long)j * nt + t] > 0;
     for (int b = 0; b < nt && rc == 0; b++) {
+        if ((b & 63) == 0 && timed_out(e)) {
+            rc = 3;
+            break;
+        }
         if (covered[b] || m->scale[b] <= 0 || pb->thi[b] == 0)
             continue;
         int a = cover_by_swaps(e, m, b, keep);
@@ -395,7 +409,9 @@ initial_panels(struct engine *e, struct master *m, const double *y, int want)
             int r = pn_price(e->pr, e->ws, -HUGE_VAL, 1, NULL, &e->found, &best);
             pn_pricer_force(e->pr, b, 0);
             e->st->mip_calls++;
-            if (r < 0)
+            if (r == 3)
+                rc = 3;
+            else if (r < 0)
                 rc = -2;
             else if (r != 2 && e->found.n > 0)
                 a = master_add(m, e->found.x + (long)(e->found.n - 1) * nt);
@@ -464,7 +480,7 @@ local_pricing(struct engine *e, struct master *m, const double *w, const double 
 /*
  * One round of pricing: heuristics on smoothed and true prices first, then the MIP, stopped
  * at its first improving panel. Returns the number of panels added, 0 when the MIP proved
- * that no panel beats mu, -1 out of memory, -2 solver failure.
+ * that no panel beats mu, -1 out of memory, -2 solver failure, -3 when the deadline passed.
  */
 static int
 price_round(struct engine *e, struct master *m, int *have_center)
@@ -504,6 +520,8 @@ price_round(struct engine *e, struct master *m, int *have_center)
     int r = pn_price(e->pr, m->w, m->mu + PRICE_TOL, 1,
                      inc >= 0 ? m->cols.x + (long)inc * nt : NULL, &e->found, &best);
     e->st->mip_calls++;
+    if (r == 3)
+        return -3;
     if (r < 0 || r == 2)
         return -2;
     for (int i = 0; i < e->found.n; i++) {
@@ -513,8 +531,8 @@ price_round(struct engine *e, struct master *m, int *have_center)
         added += a;
     }
     if (e->debug)
-        fprintf(stderr, "dbg %.2fs mip mu=%.9f best=%.9f found=%d r=%d\n",
-                (double)clock() / CLOCKS_PER_SEC, m->mu, best, e->found.n, r);
+        fprintf(stderr, "dbg %.2fs mip mu=%.9f best=%.9f found=%d r=%d\n", pn_now() - e->t0, m->mu,
+                best, e->found.n, r);
     return added;
 }
 
@@ -527,8 +545,9 @@ reach_target(struct engine *e, struct master *m)
 {
     int have_center = 0;
     for (;;) {
-        if (master_solve(m, e->st) < 0)
-            return -2;
+        int ms = master_solve(m, e->st, e->deadline);
+        if (ms < 0)
+            return ms == -3 ? 3 : -2;
         double s = glp_get_obj_val(m->lp);
         if (e->debug > 1)
             debug_line(e, "target", m, s);
@@ -539,7 +558,7 @@ reach_target(struct engine *e, struct master *m)
         pn_progress(e->opts, "panels zoeken / searching panels", 0.1 + 0.9 * s);
         int added = price_round(e, m, &have_center);
         if (added < 0)
-            return added;
+            return added == -3 ? 3 : added;
         if (added == 0) {
             if (e->debug)
                 debug_line(e, "target not reachable", m, s);
@@ -562,8 +581,9 @@ staged(struct engine *e, struct master *m, int maximin_only)
         double z = 0.0;
         int have_center = 0;
         for (;;) {
-            if (master_solve(m, e->st) < 0)
-                return -2;
+            int ms = master_solve(m, e->st, e->deadline);
+            if (ms < 0)
+                return ms == -3 ? 3 : -2;
             z = glp_get_obj_val(m->lp);
             if (e->debug > 1)
                 debug_line(e, "stage", m, z);
@@ -571,7 +591,7 @@ staged(struct engine *e, struct master *m, int maximin_only)
                 return 3;
             int added = price_round(e, m, &have_center);
             if (added < 0)
-                return added;
+                return added == -3 ? 3 : added;
             if (!added)
                 break; /* the MIP proved that no panel beats mu: the stage is optimal */
         }
@@ -684,7 +704,11 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         goto out;
     }
     int fstages = 0;
+    double t0 = pn_now();
+    double deadline = opts && opts->time_limit > 0 ? t0 + opts->time_limit : 0.0;
     int r = pn_frac_leximin(pb, 0, pi, &fstages);
+    if (getenv("NOABER_PANELS_DEBUG"))
+        fprintf(stderr, "dbg frac leximin: %d stages, %.3f s\n", fstages, pn_now() - t0);
     if (r == 2) {
         err = PANELS_E_INFEASIBLE;
         DIAG("Fout: geen enkel panel voldoet aan alle quota. / Error: no panel satisfies all "
@@ -707,7 +731,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         scale[t] = target > 1e-12 ? 1.0 / (pb->cnt[t] * target) : 0.0;
     }
     /* Only panels on the face of y can have weight in an exact decomposition. */
-    if (pn_problem_face(pb, y, &face) || engine_init(&e, &face, opts, st) < 0 ||
+    if (pn_problem_face(pb, y, &face) || engine_init(&e, &face, opts, st, deadline) < 0 ||
         master_init(&m, &face, scale, 1.0) < 0) {
         err = PANELS_E_NOMEM;
         goto out;
@@ -724,8 +748,8 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         }
         double dev = walk_deviation(pb, &wd, y, left);
         if (e.debug)
-            fprintf(stderr, "dbg %.2fs walk: %d panels, left %.3g, deviation %.3g\n",
-                    (double)clock() / CLOCKS_PER_SEC, wd.cols.n, left, dev);
+            fprintf(stderr, "dbg %.3fs walk: %d panels, left %.3g, deviation %.3g\n", pn_now() - t0,
+                    wd.cols.n, left, dev);
         if (dev <= 1e-9) {
             st->stages = fstages;
             st->columns = wd.cols.n;
@@ -755,14 +779,14 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     }
     if (e.debug)
         fprintf(stderr, "dbg %.2fs frac stages=%d bound=%.9f initial cols=%d types=%d\n",
-                (double)clock() / CLOCKS_PER_SEC, fstages, zmin, m.cols.n, nt);
+                pn_now() - t0, fstages, zmin, m.cols.n, nt);
     if (r == 2) {
         err = PANELS_E_INFEASIBLE;
         DIAG("Fout: geen enkel panel voldoet aan alle quota. / Error: no panel satisfies all "
              "quotas.");
         goto out;
     }
-    if (r < 0) {
+    if (r < 0 || r == 3) {
         err = solver_error(r, diag);
         goto out;
     }
@@ -783,7 +807,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     for (int t = 0; t < nt; t++)
         scale[t] = 1.0 / pb->cnt[t];
     engine_free(&e);
-    if (engine_init(&e, pb, opts, st) < 0 || master_init(&m2, pb, scale, 0.0) < 0) {
+    if (engine_init(&e, pb, opts, st, deadline) < 0 || master_init(&m2, pb, scale, 0.0) < 0) {
         err = PANELS_E_NOMEM;
         goto out;
     }

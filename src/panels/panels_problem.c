@@ -16,6 +16,15 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+double
+pn_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
 
 /* ---- random numbers -------------------------------------------------------------------- */
 
@@ -360,6 +369,8 @@ struct pn_pricer {
     int have_incumbent;
     struct pn_cols *found;
     double best;
+    double deadline; /* CLOCK_MONOTONIC seconds, 0 for none */
+    int timed_out;
 };
 
 struct pn_pricer *
@@ -441,6 +452,12 @@ pn_pricer_free(struct pn_pricer *pr)
 }
 
 void
+pn_pricer_deadline(struct pn_pricer *pr, double deadline)
+{
+    pr->deadline = deadline;
+}
+
+void
 pn_pricer_force(struct pn_pricer *pr, int t, int lo)
 {
     int c = pr->pb->thi[t];
@@ -469,6 +486,12 @@ price_callback(glp_tree *T, void *info)
 {
     struct pn_pricer *pr = info;
     switch (glp_ios_reason(T)) {
+    case GLP_ISELECT:
+        if (pr->deadline > 0 && pn_now() > pr->deadline) {
+            pr->timed_out = 1;
+            glp_ios_terminate(T);
+        }
+        break;
     case GLP_IHEUR:
         if (pr->have_incumbent) {
             pr->have_incumbent = 0;
@@ -508,6 +531,7 @@ pn_price(struct pn_pricer *pr, const double *w, double target, int stop_early, c
     pr->found = found;
     pr->best = -HUGE_VAL;
     pr->have_incumbent = 0;
+    pr->timed_out = 0;
     if (incumbent) {
         pr->heur[0] = 0.0;
         for (int t = 0; t < nt; t++)
@@ -539,6 +563,8 @@ pn_price(struct pn_pricer *pr, const double *w, double target, int stop_early, c
     io.bt_tech = GLP_BT_BLB;
     rc = glp_intopt(P, &io);
     *best = pr->best;
+    if (pr->timed_out)
+        return 3;
     if (rc == GLP_ESTOP)
         return 1;
     if (rc == GLP_ENOPFS || glp_mip_status(P) == GLP_NOFEAS)

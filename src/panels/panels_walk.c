@@ -18,6 +18,7 @@
 
 #include <glpk.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,14 +39,21 @@ struct walk {
     int *xv;      /* nvalues + nhh: counts of the chosen panel */
     int *x;
     int stop;
+    double deadline; /* CLOCK_MONOTONIC seconds, 0 for none */
+    int timed_out;
 };
 
 static void
 first_solution(glp_tree *T, void *info)
 {
     struct walk *w = info;
-    if (glp_ios_reason(T) == GLP_IBINGO && w->stop)
+    int reason = glp_ios_reason(T);
+    if (reason == GLP_IBINGO && w->stop)
         glp_ios_terminate(T);
+    else if (reason == GLP_ISELECT && w->deadline > 0 && pn_now() > w->deadline) {
+        w->timed_out = 1;
+        glp_ios_terminate(T);
+    }
 }
 
 static glp_prob *
@@ -232,7 +240,7 @@ walk_sub(struct walk *w, int m)
         w->stop = 1;
         rc = glp_intopt(S, &io);
         int st = glp_mip_status(S);
-        if ((rc == 0 || rc == GLP_ESTOP || rc == GLP_EMIPGAP) &&
+        if (!w->timed_out && (rc == 0 || rc == GLP_ESTOP || rc == GLP_EMIPGAP) &&
             (st == GLP_OPT || st == GLP_FEAS)) {
             for (int i = 0; i < nc; i++)
                 w->x[cand[i]] = (int)lround(glp_mip_col_val(S, i + 1));
@@ -259,9 +267,11 @@ walk_panel(struct walk *w)
     }
     if (rc != 0 || glp_get_status(P) != GLP_OPT)
         return 1;
-    for (int m = 64; m <= 1024; m *= 4)
+    for (int m = 64; m <= 1024 && !w->timed_out; m *= 4)
         if (walk_sub(w, m) == 0)
             return 0;
+    if (w->timed_out)
+        return 1;
     glp_iocp io;
     glp_init_iocp(&io);
     io.msg_lev = GLP_MSG_OFF;
@@ -272,7 +282,8 @@ walk_panel(struct walk *w)
     w->stop = 1;
     rc = glp_intopt(P, &io);
     int st = glp_mip_status(P);
-    if ((rc != 0 && rc != GLP_ESTOP && rc != GLP_EMIPGAP) || (st != GLP_OPT && st != GLP_FEAS))
+    if (w->timed_out || (rc != 0 && rc != GLP_ESTOP && rc != GLP_EMIPGAP) ||
+        (st != GLP_OPT && st != GLP_FEAS))
         return 1;
     for (int t = 0; t < w->pb->ntypes; t++)
         w->x[t] = (int)lround(glp_mip_col_val(P, t + 1));
@@ -336,14 +347,6 @@ walk_add(struct pn_tdist *out, int *cap, const int *x, double a)
     return 0;
 }
 
-static double
-now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 int
 pn_walk(const struct pn_problem *pb, const double *y0, struct pn_rng *rng, int max_steps,
         double deadline, struct pn_tdist *out, double *left)
@@ -373,9 +376,10 @@ pn_walk(const struct pn_problem *pb, const double *y0, struct pn_rng *rng, int m
             w.hh_of[pb->hhtypes[j]] = h;
     memcpy(y, y0, (size_t)nt * sizeof(double));
     w.mip = walk_build(pb, ind, val);
+    w.deadline = deadline;
     rc = 0;
     for (int step = 0; step < max_steps; step++) {
-        if (deadline > 0 && (step & 15) == 0 && now_seconds() > deadline) {
+        if (deadline > 0 && pn_now() > deadline) {
             rc = 1;
             break;
         }
@@ -388,6 +392,20 @@ pn_walk(const struct pn_problem *pb, const double *y0, struct pn_rng *rng, int m
             break;
         }
         if (walk_panel(&w)) {
+            if (w.timed_out) {
+                rc = 1;
+                break;
+            }
+            if (getenv("NOABER_PANELS_DEBUG")) {
+                int nfr = 0, nq = 0;
+                for (int t = 0; t < nt; t++)
+                    nfr += glp_get_col_type(w.mip, t + 1) != GLP_FX;
+                for (int v = 0; v < pb->nvalues; v++)
+                    nq += glp_get_row_type(w.mip, v + 2) != GLP_FX;
+                fprintf(stderr,
+                        "dbg walk stuck at step %d: %d free types, %d loose quotas, left %g\n",
+                        step, nfr, nq, *left);
+            }
             break; /* stuck on a face without real panels */
         }
         double a = walk_step(&w, y);
