@@ -88,8 +88,9 @@ noaber_arena_free(struct noaber_arena *a)
     free(a);
 }
 
-void *
-noaber_arena_alloc(struct noaber_arena *a, size_t n)
+/* N bytes, not zeroed, for callers that fill them at once (copies, grown buffers). */
+static void *
+alloc_raw(struct noaber_arena *a, size_t n)
 {
     n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     if (n == 0)
@@ -116,7 +117,15 @@ noaber_arena_alloc(struct noaber_arena *a, size_t n)
     void *p = c->data + c->used;
     c->used += n;
     a->total += n;
-    memset(p, 0, n);
+    return p;
+}
+
+void *
+noaber_arena_alloc(struct noaber_arena *a, size_t n)
+{
+    void *p = alloc_raw(a, n);
+    if (p)
+        memset(p, 0, n);
     return p;
 }
 
@@ -125,7 +134,7 @@ noaber_arena_strndup(struct noaber_arena *a, const char *s, size_t n)
 {
     if (!s)
         return NULL;
-    char *d = noaber_arena_alloc(a, n + 1);
+    char *d = alloc_raw(a, n + 1);
     if (!d)
         return NULL;
     memcpy(d, s, n);
@@ -169,9 +178,11 @@ noaber_arena_realloc(struct noaber_arena *a, void *old, size_t oldn, size_t n)
 {
     if (n <= oldn)
         return old;
-    void *p = noaber_arena_alloc(a, n);
+    char *p = alloc_raw(a, n);
     if (p && old)
         memcpy(p, old, oldn);
+    if (p)
+        memset(p + oldn, 0, n - oldn);
     return p;
 }
 

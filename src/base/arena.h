@@ -27,7 +27,8 @@ char *noaber_arena_strndup(struct noaber_arena *a, const char *s, size_t n);
 char *noaber_arena_printf(struct noaber_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 char *noaber_arena_vprintf(struct noaber_arena *a, const char *fmt, va_list ap);
-/* Grows a block allocated from the arena (the old block is left in place). */
+/* Grows a block allocated from the arena (the old block is left in place); the new part is
+ * zeroed. */
 void *noaber_arena_realloc(struct noaber_arena *a, void *old, size_t oldn, size_t n);
 /* Nonzero once an allocation has been refused because of the cap. */
 int noaber_arena_overflowed(const struct noaber_arena *a);
