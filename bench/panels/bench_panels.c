@@ -9,7 +9,8 @@
  * the population share of k = 100 plus or minus 3, giving about 1,500 to 1,750 distinct
  * profiles. Everything is generated from fixed seeds, so runs are comparable; the seeds are
  * ones whose quotas can be met (with skew 1.0 and 1.5 many seeds give pools where they cannot,
- * which measures nothing).
+ * which measures nothing). hard_skew1.0_e is one the engine does not finish within the cap
+ * yet (docs/panels.md): it stays here so that the figures show it.
  *
  * Every run has a cap on its wall time (--cap, default 90 s), so `make bench` cannot hang and
  * always shows every pool: a run that hits it prints "not finished within N s" with the upper
@@ -316,10 +317,8 @@ main(int argc, char **argv)
         uint64_t seed;
         double skew;
     } syn[] = {
-        {"hard_skew1.0_a", 1, 1.0},
-        {"hard_skew1.0_b", 11, 1.0},
-        {"hard_skew0.6_c", 3, 0.6},
-        {"hard_skew1.5_d", 30, 1.5},
+        {"hard_skew1.0_a", 1, 1.0},  {"hard_skew1.0_b", 11, 1.0}, {"hard_skew0.6_c", 3, 0.6},
+        {"hard_skew1.5_d", 30, 1.5}, {"hard_skew1.0_e", 8, 1.0},
     };
     for (size_t i = 0; i < sizeof(syn) / sizeof(syn[0]); i++) {
         if (!hard || (quick && i > 0) || (only && strcmp(only, syn[i].name) != 0))

@@ -41,6 +41,10 @@ struct walk {
     int stop;
     double deadline; /* CLOCK_MONOTONIC seconds, 0 for none */
     int timed_out;
+    struct pn_problem face; /* bounds of the current face, for the swaps */
+    struct pn_local *loc;   /* swaps within face */
+    double *xl;             /* ntypes: the LP corner */
+    int nswap, nmip;        /* steps whose panel came from swaps / from a MIP */
 };
 
 static void
@@ -108,6 +112,8 @@ walk_face(struct walk *w, const double *y, struct pn_rng *rng)
         else if (y[t] >= hi - WALK_TOL)
             lo = hi;
         glp_set_col_bnds(P, t + 1, lo < hi ? GLP_DB : GLP_FX, lo, hi);
+        w->face.tlo[t] = (int)lo;
+        w->face.thi[t] = (int)hi;
         if (fabs(y[t] - floor(y[t] + 0.5)) > WALK_TOL)
             integral = 0;
         /* prefer types with much of their share still to place: long steps */
@@ -125,6 +131,8 @@ walk_face(struct walk *w, const double *y, struct pn_rng *rng)
         else if (w->rowv[v] >= hi - 1e-8)
             lo = hi;
         glp_set_row_bnds(P, 2 + v, lo < hi ? GLP_DB : GLP_FX, lo, hi);
+        w->face.lo[v] = (int)lo;
+        w->face.hi[v] = (int)hi;
     }
     for (int h = 0; h < pb->nhh; h++) {
         if (w->rowv[nv + h] >= 1.0 - 1e-8)
@@ -251,9 +259,59 @@ walk_sub(struct walk *w, int m)
     return found;
 }
 
+/*
+ * The cheap way from the LP corner to a panel: the corner has at most as many fractional
+ * values as the LP has rows; round them by systematic sampling and repair the quotas by swaps
+ * within the face's bounds. The swaps know households only as "at most one", so a household
+ * the face takes whole is checked afterwards. Returns 0 with a panel in w->x, 1 when the swaps
+ * did not get there (a small MIP then does). Half of the steps or so end here.
+ */
+static int
+walk_swaps(struct walk *w, struct pn_rng *rng)
+{
+    const struct pn_problem *pb = w->pb;
+    int nt = pb->ntypes, nv = pb->nvalues;
+    for (int t = 0; t < nt; t++) {
+        double v = glp_get_col_prim(w->mip, t + 1);
+        /* exactly on the face's bounds, whatever the LP's rounding */
+        if (v < w->face.tlo[t])
+            v = w->face.tlo[t];
+        if (v > w->face.thi[t])
+            v = w->face.thi[t];
+        w->xl[t] = v;
+    }
+    pn_local_round_order(w->loc, rng);
+    pn_local_round_at(w->loc, w->xl, pn_rng_unit(rng), w->x, rng);
+    if (!pn_local_repair(w->loc, w->x, rng))
+        return 1;
+    /*
+     * Only a panel that is the corner rounded, with no swaps on top: the corner's direction
+     * (much of the share still to place, see walk_face) keeps the walk's steps long, and
+     * panels further from it make the walk longer than the MIPs they save.
+     */
+    double dist = 0.0;
+    int nfrac = 0;
+    for (int t = 0; t < nt; t++) {
+        dist += fabs(w->x[t] - w->xl[t]);
+        nfrac += fabs(w->xl[t] - floor(w->xl[t] + 0.5)) > 1e-9;
+    }
+    if (dist > nfrac + 1e-6)
+        return 1;
+    for (int h = 0; h < pb->nhh; h++) {
+        if (w->rowv[nv + h] < 1.0 - 1e-8)
+            continue;
+        int on = 0;
+        for (int j = pb->hhfirst[h]; j < pb->hhfirst[h + 1]; j++)
+            on += w->x[pb->hhtypes[j]];
+        if (on != 1)
+            return 1;
+    }
+    return 0;
+}
+
 /* Any real panel on the current face into w->x: 0, or 1 when there is none (or GLPK failed). */
 static int
-walk_panel(struct walk *w)
+walk_panel(struct walk *w, struct pn_rng *rng)
 {
     glp_prob *P = w->mip;
     glp_smcp sm;
@@ -267,6 +325,11 @@ walk_panel(struct walk *w)
     }
     if (rc != 0 || glp_get_status(P) != GLP_OPT)
         return 1;
+    if (walk_swaps(w, rng) == 0) {
+        w->nswap++;
+        return 0;
+    }
+    w->nmip++;
     for (int m = 64; m <= 1024 && !w->timed_out; m *= 4)
         if (walk_sub(w, m) == 0)
             return 0;
@@ -366,8 +429,18 @@ pn_walk(const struct pn_problem *pb, const double *y0, struct pn_rng *rng, int m
     w.val = val;
     w.sel = calloc((size_t)nt, 1);
     w.hh_of = malloc((size_t)nt * sizeof(int));
+    w.xl = malloc((size_t)nt * sizeof(double));
+    w.face = *pb;
+    w.face.lo = malloc((size_t)pb->nvalues * sizeof(int));
+    w.face.hi = malloc((size_t)pb->nvalues * sizeof(int));
+    w.face.tlo = malloc((size_t)nt * sizeof(int));
+    w.face.thi = malloc((size_t)nt * sizeof(int));
     *left = 1.0;
-    if (!y || !ind || !val || !w.rowv || !w.xv || !w.x || !w.cand || !w.dj || !w.sel || !w.hh_of)
+    if (!y || !ind || !val || !w.rowv || !w.xv || !w.x || !w.cand || !w.dj || !w.sel || !w.hh_of ||
+        !w.xl || !w.face.lo || !w.face.hi || !w.face.tlo || !w.face.thi)
+        goto out;
+    w.loc = pn_local_new(&w.face);
+    if (!w.loc)
         goto out;
     for (int t = 0; t < nt; t++)
         w.hh_of[t] = -1;
@@ -391,7 +464,7 @@ pn_walk(const struct pn_problem *pb, const double *y0, struct pn_rng *rng, int m
             *left = 0.0;
             break;
         }
-        if (walk_panel(&w)) {
+        if (walk_panel(&w, rng)) {
             if (w.timed_out) {
                 rc = 1;
                 break;
@@ -444,5 +517,13 @@ out:
     free(w.dj);
     free(w.sel);
     free(w.hh_of);
+    free(w.xl);
+    pn_local_free(w.loc);
+    free(w.face.lo);
+    free(w.face.hi);
+    free(w.face.tlo);
+    free(w.face.thi);
+    if (getenv("NOABER_PANELS_DEBUG"))
+        fprintf(stderr, "dbg walk: %d panels by swaps, %d by a MIP\n", w.nswap, w.nmip);
     return rc;
 }
