@@ -737,9 +737,9 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         goto out;
     }
     /* The walk usually writes y as a mixture of real panels outright. */
+    double left = 1.0;
     {
         struct pn_tdist wd = {.cols = {.ntypes = nt}};
-        double left = 1.0;
         int wr = pn_walk(pb, y, &e.rng, 4 * nt + 100, e.deadline, &wd, &left);
         if (wr != 0) {
             pn_tdist_free(&wd);
@@ -765,7 +765,11 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
             }
         pn_tdist_free(&wd);
     }
-    r = initial_panels(&e, &m, y, nt / 2 + 20);
+    /*
+     * When the walk got stuck with almost all of y placed, its panels are nearly a solution
+     * and the master needs only a few more; roundings of y would only make its LPs larger.
+     */
+    r = initial_panels(&e, &m, y, left < 1e-6 ? 0 : nt / 2 + 20);
     if (e.debug) {
         int eqv = 0, fx0 = 0, fxc = 0;
         for (int v = 0; v < pb->nvalues; v++)
