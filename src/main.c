@@ -15,6 +15,7 @@
 #include "members/members.h"
 #include "notify/notify.h"
 #include "panels/panels_cli.h"
+#include "panels/web.h"
 #include "privacy/privacy.h"
 #include "view/i18n.h"
 #include "view/tmpl.h"
@@ -215,6 +216,8 @@ cmd_demo(int argc, char **argv)
     if (!db)
         return 1;
     enum noaber_err e = members_demo(db, pw);
+    if (e == NOABER_OK)
+        e = panels_web_demo(db, &cfg);
     noaber_db_close(db);
     if (e != NOABER_OK) {
         fprintf(stderr, "noaber: cannot create the demo: %s\n", noaber_err_msg(e, NOABER_LANG_EN));
@@ -226,7 +229,9 @@ cmd_demo(int argc, char **argv)
            "  coordinator@demo.noaber.nl   coordinator of Binnenstad\n"
            "  connector@demo.noaber.nl     connector (buurtassistent) of Binnenstad\n"
            "  partner@demo.noaber.nl       partner (GP practice) in Binnenstad\n"
-           "  resident@demo.noaber.nl      resident of Binnenstad\n\n",
+           "  resident@demo.noaber.nl      resident of Binnenstad\n\n"
+           "Citizens' panels: one published, one open for sign-up at /panel/signup with the\n"
+           "demo response code DEMA-2345.\n\n",
            shown(cfg.db), pw);
     return 0;
 }

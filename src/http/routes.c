@@ -4,6 +4,7 @@
 #include "http/server.h"
 #include "members/members_pages.h"
 #include "notify/notify_pages.h"
+#include "panels/web_int.h"
 #include "privacy/privacy_pages.h"
 #include "residents/residents_int.h"
 
@@ -12,5 +13,6 @@ const struct noaber_route *const noaber_route_tables[] = {
     notify_routes,
     privacy_routes,
     residents_routes,
+    panels_routes,
     NULL,
 };

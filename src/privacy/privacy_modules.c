@@ -14,6 +14,7 @@
 extern const struct privacy_table members_privacy_tables[];
 extern const struct privacy_table notify_privacy_tables[];
 extern const struct privacy_table residents_privacy_tables[];
+extern const struct privacy_table panels_privacy_tables[];
 
 /* Who opened whose personal file. Kept for five years, also after an erasure (with pseudonyms),
  * so that looking at files without reason can be found out afterwards. */
@@ -47,6 +48,7 @@ static const struct privacy_table privacy_own_tables[] = {
 const struct privacy_table *const privacy_modules[] = {
     members_privacy_tables,
     residents_privacy_tables,
+    panels_privacy_tables,
     notify_privacy_tables,
     privacy_own_tables,
     NULL,

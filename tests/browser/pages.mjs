@@ -162,6 +162,24 @@ const member = [
   open('data', '/account/data'),
 ];
 
+// The demo's citizens' panels (src/panels/web_demo.c): 1 is drawn and published, 2 is in stage 1
+// and takes the printed demo response code.
+const PANEL_PUBLISHED = 1;
+const PANEL_OPEN = 2;
+const PANEL_CODE = 'DEMA-2345';
+
+/** A coordinator's pages of the citizens' panels. */
+const panelPages = [
+  open('panels', `/n/${HOOD}/panels`),
+  open('panel-new', `/n/${HOOD}/panels/new`),
+  post('panel-new-errors', `/n/${HOOD}/panels/new`, `/n/${HOOD}/panels`, { title: '', quotas: 'feature,value,min,max\nleeftijd,jong,5,2' }, 422),
+  open('panel-published', `/n/${HOOD}/panels/${PANEL_PUBLISHED}`),
+  open('panel-open', `/n/${HOOD}/panels/${PANEL_OPEN}`),
+  open('panel-draw', `/n/${HOOD}/panels/${PANEL_PUBLISHED}/draw`),
+  open('panel-volunteers', `/n/${HOOD}/panels/${PANEL_PUBLISHED}/volunteers`, 200, { then: sees('main table', 'Gekozen') }),
+  open('panel-reply', `/n/${HOOD}/panels/${PANEL_OPEN}/reply`),
+];
+
 /** Pages per role; 'anon' is a visitor who is not logged in. */
 export const PAGES = {
   anon: [
@@ -177,6 +195,13 @@ export const PAGES = {
     open('verify', '/verify'),
     ...HOODS.map((h) => open(`hood-${h}`, `/n/${h}`)),
     open('not-found', '/deze-pagina-bestaat-niet', 404),
+    // citizens' panels: the sign-up with a response code, and the published outcome (demo panel 1)
+    open('panel-signup', '/panel/signup'),
+    post('panel-signup-wrong-code', '/panel/signup', '/panel/signup', { code: 'ABCD-EFGH' }, 400),
+    open('panel-signup-questions', `/panel/signup?code=${PANEL_CODE}`, 200,
+      { then: sees('main form fieldset legend', 'Hoe oud ben je?') }),
+    post('panel-signup-errors', `/panel/signup?code=${PANEL_CODE}`, '/panel/signup', { name: 'Iemand' }, 422),
+    open('panel-result', `/n/${HOOD}/panels/${PANEL_PUBLISHED}/result`, 200, { then: sees('main figure', '%') }),
   ],
   resident: [
     ...member,
@@ -269,6 +294,10 @@ export const PAGES = {
         await sees('main section[aria-labelledby=result-h] table', 'Piet Zonder')(page);
       },
     }),
+    open('panels', `/n/${HOOD}/panels`),
+    open('panel-reply', `/n/${HOOD}/panels/${PANEL_OPEN}/reply`),
+    post('panel-reply-wrong-code', `/n/${HOOD}/panels/${PANEL_OPEN}/reply`, `/n/${HOOD}/panels/${PANEL_OPEN}/reply`, { code: 'ABCD-EFGH' }, 400),
+    open('forbidden-panel', `/n/${HOOD}/panels/${PANEL_OPEN}`, 403),
     open('forbidden-file-oost', () => `/n/oost/residents/${known('neighbour')}`, 403),
     open('not-found-caseload', '/n/nergens/caseload', 404),
   ],
@@ -287,6 +316,7 @@ export const PAGES = {
     open('help-found', `/n/${HOOD}/help?skill=cooking`, 200, { then: sees('main .cards', NEIGHBOUR) }),
     open('import', `/n/${HOOD}/members/import`),
     open('reports', `/n/${HOOD}/reports`),
+    ...panelPages,
   ],
   partner: [
     ...member,
@@ -295,6 +325,8 @@ export const PAGES = {
     open('forbidden-file', fileOf('neighbour'), 403),
     open('forbidden-caseload', `/n/${HOOD}/caseload`, 403),
     open('forbidden-help', `/n/${HOOD}/help`, 403),
+    open('forbidden-panels', `/n/${HOOD}/panels`, 403),
+    open('forbidden-panel', `/n/${HOOD}/panels/${PANEL_PUBLISHED}/volunteers`, 403),
   ],
   admin: [
     ...member.filter((p) => p.name !== 'message'), // the demo administrator has no messages
@@ -327,6 +359,8 @@ export const AFTER = {
 export const NON_HTML = [
   { route: '/account/data.json', why: 'a download of all one\'s data as JSON (Content-Disposition: attachment)' },
   { route: '/n/{hood}/residents/{id}/intake.pdf', why: 'the intake summary as a PDF, printed for the resident' },
+  { route: '/n/{hood}/panels/{id}/letters.pdf', why: 'the invitation letters of a citizens\' panel as one PDF' },
+  { route: '/n/{hood}/panels/{id}/distribution.csv', why: 'the published distribution of a draw, for checking it' },
 ];
 
 /**
@@ -398,6 +432,22 @@ export function registerFileTests(test, env) {
         assert.equal(res.status(), 403, `${role} intake.pdf: HTTP ${res.status()}`);
       }
       env.fetched.add('/n/{hood}/residents/{id}/intake.pdf');
+    });
+    await t.test('the letters of a citizens\' panel as PDF: for its coordinator only', async () => {
+      const path = `/n/${HOOD}/panels/${PANEL_OPEN}/letters.pdf`;
+      await isPdf(await fetchAs(env, 'coordinator', path), 'coordinator letters.pdf');
+      for (const role of ['connector', 'partner', 'resident']) {
+        const res = await fetchAs(env, role, path);
+        assert.equal(res.status(), 403, `${role} letters.pdf: HTTP ${res.status()}`);
+      }
+      env.fetched.add('/n/{hood}/panels/{id}/letters.pdf');
+    });
+    await t.test('the distribution of a published draw as CSV: for anyone', async () => {
+      const res = await fetchAs(env, 'anon', `/n/${HOOD}/panels/${PANEL_PUBLISHED}/distribution.csv`);
+      assert.equal(res.status(), 200);
+      assert.match(res.headers()['content-type'] || '', /^text\/csv\b/);
+      assert.match(await res.text(), /^panel,probability,seat_1/);
+      env.fetched.add('/n/{hood}/panels/{id}/distribution.csv');
     });
     await t.test('the login card as PDF (a POST from the file page)', async () => {
       const { page } = await env.session('connector');

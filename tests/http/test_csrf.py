@@ -86,6 +86,39 @@ ROUTES = {
         "coordinator", "/api/v1/neighbourhoods/%s/members/{rian}/role" % HOOD,
         {"role": "resident"}, 200),
     ("POST", "/api/v1/messages/{id}/read"): ("resident", "/api/v1/messages/{msg}/read", {}, 200),
+    # citizens' panels (src/panels/routes.c); 999999 is no panel: any answer but 403 will do
+    ("POST", "/panel/signup"): (None, "/panel/signup", {"code": "ABCD-EFGH"}, 400),
+    ("POST", "/api/v1/panels/signup"): (None, "/api/v1/panels/signup", {
+        "code": "ABCD-EFGH", "answers": "leeftijd=65+", "consent": "1"}, 400),
+    ("POST", "/n/{hood}/panels"): ("coordinator", "/n/%s/panels" % HOOD, {
+        "title": "Panel {n}", "purpose": "Een test.", "k": "2",
+        "quotas": "feature,value,min,max\nleeftijd,jong,0,2\nleeftijd,oud,0,2\n"}, 303),
+    ("POST", "/api/v1/neighbourhoods/{hood}/panels"): (
+        "coordinator", "/api/v1/neighbourhoods/%s/panels" % HOOD, {
+            "title": "API-panel {n}", "purpose": "Een test.", "k": "2",
+            "quotas": "feature,value,min,max\nleeftijd,jong,0,2\nleeftijd,oud,0,2\n"}, 201),
+    ("POST", "/n/{hood}/panels/{id}/addresses"): ("coordinator", "/n/%s/panels/999999/addresses" % HOOD, {}, None),
+    ("POST", "/api/v1/neighbourhoods/{hood}/panels/{id}/addresses"): (
+        "coordinator", "/api/v1/neighbourhoods/%s/panels/999999/addresses" % HOOD, {}, None),
+    ("POST", "/n/{hood}/panels/{id}/invitations"): ("coordinator", "/n/%s/panels/999999/invitations" % HOOD, {}, None),
+    ("POST", "/api/v1/neighbourhoods/{hood}/panels/{id}/invitations"): (
+        "coordinator", "/api/v1/neighbourhoods/%s/panels/999999/invitations" % HOOD, {}, None),
+    ("POST", "/n/{hood}/panels/{id}/close"): ("coordinator", "/n/%s/panels/999999/close" % HOOD, {}, None),
+    ("POST", "/api/v1/neighbourhoods/{hood}/panels/{id}/close"): (
+        "coordinator", "/api/v1/neighbourhoods/%s/panels/999999/close" % HOOD, {}, None),
+    ("POST", "/n/{hood}/panels/{id}/seed"): ("coordinator", "/n/%s/panels/999999/seed" % HOOD, {}, None),
+    ("POST", "/api/v1/neighbourhoods/{hood}/panels/{id}/seed"): (
+        "coordinator", "/api/v1/neighbourhoods/%s/panels/999999/seed" % HOOD, {}, None),
+    ("POST", "/n/{hood}/panels/{id}/draw"): ("coordinator", "/n/%s/panels/999999/draw" % HOOD, {}, None),
+    ("POST", "/api/v1/neighbourhoods/{hood}/panels/{id}/draw"): (
+        "coordinator", "/api/v1/neighbourhoods/%s/panels/999999/draw" % HOOD, {}, None),
+    ("POST", "/n/{hood}/panels/{id}/publish"): ("coordinator", "/n/%s/panels/999999/publish" % HOOD, {}, None),
+    ("POST", "/api/v1/neighbourhoods/{hood}/panels/{id}/publish"): (
+        "coordinator", "/api/v1/neighbourhoods/%s/panels/999999/publish" % HOOD, {}, None),
+    ("POST", "/n/{hood}/panels/{id}/reply"): ("connector", "/n/%s/panels/999999/reply" % HOOD, {}, None),
+    ("POST", "/n/{hood}/panels/{id}/volunteers/{vid}/dropout"): ("coordinator", "/n/%s/panels/999999/volunteers/1/dropout" % HOOD, {}, None),
+    ("POST", "/api/v1/neighbourhoods/{hood}/panels/{id}/volunteers/{vid}/dropout"): (
+        "coordinator", "/api/v1/neighbourhoods/%s/panels/999999/volunteers/1/dropout" % HOOD, {}, None),
     # residents (src/residents/routes.c)
     ("POST", "/profile"): ("resident", "/profile", {"lang": "nl", "channel": "inapp"}, 303),
     ("POST", "/profile/consents"): ("resident", "/profile/consents",

@@ -294,6 +294,27 @@ fill_residents(struct world *w, const struct subject *s, int64_t at)
               (long long)p, (long long)at);
 }
 
+/* The panels' web tables (src/panels/web_*.c), by plain INSERTs: P made a panel and started its
+ * draw, volunteered for it, and entered R's reply on paper. */
+static void
+fill_panels(struct world *w, const struct subject *s, int64_t at)
+{
+    int64_t p = s->p, r = s->r;
+    raw_execf(w,
+              "INSERT INTO panels (neighbourhood_id, title, purpose, k, created_at, created_by) "
+              "VALUES (%lld, 'Burgerpanel', 'Een test', 2, %lld, %lld);"
+              "INSERT INTO panel_volunteers (panel_id, number, person_id, answers, consent_at, "
+              "consent_how, consent_by, created_at) VALUES "
+              "((SELECT max(id) FROM panels), 1, %lld, 'leeftijd=65+', %lld, 'online', NULL, %lld),"
+              "((SELECT max(id) FROM panels), 2, %lld, 'leeftijd=16-34', %lld, 'paper', %lld, "
+              "%lld);"
+              "INSERT INTO panel_runs (panel_id, status, runner, started_at, started_by) VALUES "
+              "((SELECT max(id) FROM panels), 'done', 'test:1', %lld, %lld);",
+              (long long)w->hood, (long long)at, (long long)p, (long long)p, (long long)at,
+              (long long)at, (long long)r, (long long)at, (long long)p, (long long)at,
+              (long long)at, (long long)p);
+}
+
 /* Makes P (identifiers ending in TAG) and everything about them at time AT (noaber_now() is
  * pinned to it); P is a coordinator who makes R's account and acts for R. */
 static void
@@ -382,6 +403,7 @@ fill(struct world *w, struct subject *s, const char *tag, int64_t at)
                      NOABER_E_WRONG_PASSWORD);
 
     fill_residents(w, s, at);
+    fill_panels(w, s, at);
 }
 
 #endif
