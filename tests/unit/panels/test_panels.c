@@ -432,6 +432,44 @@ test_random_small_pools(void **state)
     assert_true(multi > 0);
 }
 
+/*
+ * A time limit (benchmarks only) may end a run with PANELS_E_TIMEOUT and the bound, but never
+ * change an answer: with a generous limit the probabilities are those without one.
+ */
+static void
+test_time_limit_only_errors(void **state)
+{
+    uint64_t s = 777;
+    char p[4096];
+    int len = snprintf(p, sizeof(p), "id,a,b,c\n");
+    for (int i = 0; i < 60; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        int a = (s >> 33) % 2, b = (s >> 40) % 3, c = (s >> 50) % 4;
+        len += snprintf(p + len, sizeof(p) - len, "%d,a%d,b%d,c%d\n", i + 1, a, b, c);
+    }
+    const char *f = "feature,value,min,max\na,a0,3,5\na,a1,3,5\nb,b0,2,4\nb,b1,2,4\nb,b2,2,4\n"
+                    "c,c0,1,3\nc,c1,1,3\nc,c2,1,3\nc,c3,1,3\n";
+    struct panels_pool pool;
+    struct panels_diag d = {{0}};
+    assert_int_equal(build(f, p, 8, NULL, &pool, &d), PANELS_OK);
+    struct panels_result ref, res;
+    struct panels_select_opts so = {.algorithm = PANELS_LEXIMIN};
+    assert_int_equal(panels_select(&pool, &so, &ref, &d), PANELS_OK);
+    so.time_limit = 1e-9;
+    panels_err err = panels_select(&pool, &so, &res, &d);
+    assert_int_equal(err, PANELS_E_TIMEOUT);
+    assert_true(res.stats.bound > 0 && res.stats.bound <= 1.0);
+    assert_true(fabs(res.stats.bound - ref.min_prob) < 1e-6);
+    so.time_limit = 600.0;
+    assert_int_equal(panels_select(&pool, &so, &res, &d), PANELS_OK);
+    for (int i = 0; i < pool.npeople; i++)
+        assert_true(res.person_prob[i] == ref.person_prob[i]);
+    assert_int_equal(res.dist.npanels, ref.dist.npanels);
+    panels_result_free(&res);
+    panels_result_free(&ref);
+    panels_pool_free(&pool);
+}
+
 /* ---- infeasible quotas ----------------------------------------------------------------- */
 
 static void
@@ -628,6 +666,7 @@ main(void)
         cmocka_unit_test(test_leximin_households),
         cmocka_unit_test(test_leximin_gap),
         cmocka_unit_test(test_random_small_pools),
+        cmocka_unit_test(test_time_limit_only_errors),
         cmocka_unit_test(test_infeasible_relax),
         cmocka_unit_test(test_draw),
         cmocka_unit_test(test_draw_fair_within_profile),
