@@ -343,6 +343,55 @@ panels_get(struct noaber_db *db, const struct noaber_config *cfg, const struct m
     return load(db, hood->id, id, out, a);
 }
 
+struct quotas_ctx {
+    int64_t panel;
+    const struct panels_quota *q;
+    size_t n;
+};
+
+static enum noaber_err
+quotas_tx(struct noaber_db *db, void *vc)
+{
+    struct quotas_ctx *c = vc;
+    enum noaber_err e = NOABER_OK;
+    for (size_t i = 0; e == NOABER_OK && i < c->n; i++)
+        e = web_store_quota_set(db, c->panel, &c->q[i]);
+    return e;
+}
+
+enum noaber_err
+panels_quotas_update(struct noaber_db *db, const struct members_actor *actor,
+                     const struct members_hood *hood, int64_t id, const char *quotas_csv,
+                     size_t *line)
+{
+    struct noaber_arena *a = noaber_arena_new(1 << 20);
+    struct panels_panel p = {0};
+    struct quotas_ctx c = {id, NULL, 0};
+    enum noaber_err e = may_manage(actor, hood);
+    if (e == NOABER_OK)
+        e = load(db, hood->id, id, &p, a);
+    /* Once a draw has an outcome its quotas are part of it; before that (also after a draw
+     * that failed) the coordinator may still relax them. */
+    if (e == NOABER_OK && p.stage >= PANELS_STAGE_DRAWN)
+        e = NOABER_E_STAGE;
+    if (e == NOABER_OK && p.run.id && strcmp(p.run.status, "running") == 0)
+        e = NOABER_E_CONFLICT;
+    if (e == NOABER_OK) {
+        e = panels_quotas_parse(quotas_csv, p.k, (struct panels_quota **)&c.q, &c.n, line, a);
+        if (e == NOABER_E_BAD_CSV || e == NOABER_E_EMPTY_LIST || e == NOABER_E_TOO_LARGE)
+            e = NOABER_E_BAD_QUOTAS;
+    }
+    if (e == NOABER_OK && !panels_quotas_same(c.q, c.n, p.quotas, p.nquotas)) {
+        e = NOABER_E_BAD_QUOTAS;
+        if (line)
+            *line = 0;
+    }
+    if (e == NOABER_OK)
+        e = noaber_db_tx(db, quotas_tx, &c);
+    noaber_arena_free(a);
+    return e;
+}
+
 /* --- stage 1 ---------------------------------------------------------------------------------- */
 
 struct upload_ctx {

@@ -83,6 +83,9 @@ struct panels_question {
  * the 1-based line of the first problem. NOABER_E_BAD_QUOTAS, NOABER_E_BAD_CSV. */
 enum noaber_err panels_quotas_parse(const char *text, int k, struct panels_quota **out, size_t *n,
                                     size_t *line, struct noaber_arena *a);
+/* 1 when A and B hold the same (feature, value) pairs, in any order. */
+int panels_quotas_same(const struct panels_quota *a, size_t na, const struct panels_quota *b,
+                       size_t nb);
 /* Questions as lines "feature: question" (or "feature,question"); every feature of the quotas
  * needs one (a missing one gets the feature's name as question). NOABER_E_BAD_QUOTAS when a line
  * names a feature that has no quota. */
@@ -220,6 +223,14 @@ enum noaber_err panels_get(struct noaber_db *db, const struct noaber_config *cfg
                            const struct members_actor *actor, const struct members_hood *hood,
                            int64_t id, enum panels_view view, struct panels_panel *out,
                            struct noaber_arena *a);
+/* Changes the minimums and maximums of the quotas until the panel is drawn, for example after a
+ * draw failed on quotas that cannot all be met. QUOTAS_CSV is in the format of panels_create()
+ * and holds exactly the same features and values, so that every volunteer's answers stay valid.
+ * NOABER_E_BAD_QUOTAS (*LINE the line, 0 when the values differ), NOABER_E_STAGE (drawn),
+ * NOABER_E_CONFLICT (a draw is running). */
+enum noaber_err panels_quotas_update(struct noaber_db *db, const struct members_actor *actor,
+                                     const struct members_hood *hood, int64_t id,
+                                     const char *quotas_csv, size_t *line);
 /* Uploads stage 1's address list (replacing one not yet drawn from). Nothing is stored on any
  * error. NOABER_E_STAGE when stage 1 is closed or letters were drawn. */
 enum noaber_err panels_addresses_upload(struct noaber_db *db, const struct members_actor *actor,

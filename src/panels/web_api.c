@@ -117,6 +117,29 @@ panels_api_get(struct noaber_req *r)
     return panel_answer(r, 200);
 }
 
+struct quotas_body {
+    const char *quotas;
+};
+static const struct noaber_field quotas_spec[] = {
+    {"quotas", NOABER_F_TEXT, 1, 1, 20000, offsetof(struct quotas_body, quotas), NULL},
+};
+
+enum noaber_err
+panels_api_quotas(struct noaber_req *r)
+{
+    struct quotas_body in;
+    struct noaber_input_errors errs;
+    enum noaber_err e = noaber_input_parse(r, quotas_spec, N(quotas_spec), &in, &errs);
+    if (e == NOABER_E_INVALID)
+        return invalid(r, quotas_spec, N(quotas_spec), &errs);
+    size_t line = 0;
+    if (e == NOABER_OK)
+        e = panels_quotas_update(r->db, &r->actor, &r->hood, web_panel_id(r), in.quotas, &line);
+    if (e == NOABER_E_BAD_QUOTAS)
+        return error_at(r, e, line);
+    return e == NOABER_OK ? panel_answer(r, 200) : e;
+}
+
 struct addresses_body {
     const char *csv;
 };

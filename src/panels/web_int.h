@@ -18,6 +18,8 @@ enum noaber_err web_store_panel_add(struct noaber_db *db, int64_t hood, const st
                                     const char *code_key, int64_t now, int64_t by, int64_t *id);
 enum noaber_err web_store_quota_add(struct noaber_db *db, int64_t panel,
                                     const struct panels_quota *q, int sort);
+enum noaber_err web_store_quota_set(struct noaber_db *db, int64_t panel,
+                                    const struct panels_quota *q);
 enum noaber_err web_store_question_add(struct noaber_db *db, int64_t panel,
                                        const struct panels_question *q, int sort);
 /* The panels of HOOD, newest first, with their counts. */
@@ -119,6 +121,7 @@ enum noaber_err panels_page_list(struct noaber_req *r);
 enum noaber_err panels_page_new(struct noaber_req *r);
 enum noaber_err panels_page_create(struct noaber_req *r);
 enum noaber_err panels_page_show(struct noaber_req *r);
+enum noaber_err panels_page_quotas(struct noaber_req *r);
 enum noaber_err panels_page_addresses(struct noaber_req *r);
 enum noaber_err panels_page_invite(struct noaber_req *r);
 enum noaber_err panels_page_letters(struct noaber_req *r);
@@ -139,6 +142,7 @@ enum noaber_err panels_page_signup(struct noaber_req *r);
 enum noaber_err panels_api_list(struct noaber_req *r);
 enum noaber_err panels_api_create(struct noaber_req *r);
 enum noaber_err panels_api_get(struct noaber_req *r);
+enum noaber_err panels_api_quotas(struct noaber_req *r);
 enum noaber_err panels_api_addresses(struct noaber_req *r);
 enum noaber_err panels_api_invite(struct noaber_req *r);
 enum noaber_err panels_api_close(struct noaber_req *r);

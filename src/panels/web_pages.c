@@ -236,6 +236,16 @@ show(struct noaber_req *r, int status, const char *tmpl, const char *error)
                         json_boolean(p.stage == PANELS_STAGE_CLOSED && p.seed[0] &&
                                      !(p.run.id && strcmp(p.run.status, "running") == 0)));
     json_object_set_new(ctx, "drawn", json_boolean(p.stage >= PANELS_STAGE_DRAWN));
+    json_object_set_new(ctx, "can_quotas",
+                        json_boolean(p.stage < PANELS_STAGE_DRAWN &&
+                                     !(p.run.id && strcmp(p.run.status, "running") == 0)));
+    struct noaber_buf csv;
+    noaber_buf_init(&csv, r->arena);
+    noaber_buf_puts(&csv, "feature,value,min,max\n");
+    for (size_t i = 0; i < p.nquotas; i++)
+        noaber_buf_printf(&csv, "%s,%s,%d,%d\n", p.quotas[i].feature, p.quotas[i].value,
+                          p.quotas[i].min, p.quotas[i].max);
+    json_object_set_new(ctx, "quotas_csv", json_string(noaber_buf_str(&csv)));
     json_object_set_new(ctx, "can_publish", json_boolean(p.stage == PANELS_STAGE_DRAWN));
     json_object_set_new(ctx, "published", json_boolean(p.stage == PANELS_STAGE_PUBLISHED));
     if (error)
@@ -265,6 +275,25 @@ after(struct noaber_req *r, enum noaber_err e, const char *next)
     if (status == 422 || status == 409)
         return show(r, status, "panels/show", noaber_req_errmsg(r, e));
     return e;
+}
+
+enum noaber_err
+panels_page_quotas(struct noaber_req *r)
+{
+    size_t line = 0;
+    enum noaber_err e = panels_quotas_update(r->db, &r->actor, &r->hood, web_panel_id(r),
+                                             noaber_req_form(r, "quotas"), &line);
+    if (e == NOABER_E_BAD_QUOTAS && line) {
+        const char *msg = noaber_arena_printf(r->arena, "%s (%s %zu)", noaber_req_errmsg(r, e),
+                                              noaber_req_tr(r, N_("line")), line);
+        return show(r, 422, "panels/show", msg);
+    }
+    if (e == NOABER_E_BAD_QUOTAS)
+        return show(r, 422, "panels/show",
+                    noaber_req_tr(r, N_("Change only the minimums and maximums: the features "
+                                        "and values must stay the same, because volunteers "
+                                        "answered them.")));
+    return after(r, e, "");
 }
 
 enum noaber_err
@@ -396,8 +425,12 @@ panels_page_volunteers(struct noaber_req *r)
         r->hood.slug, "hood_name", r->hood.name, "panel", web_panel_json(r, &p, 1), "volunteers",
         volunteers_json(r, &p, v, n), "base", url(r, ""), "drawn", p.stage >= PANELS_STAGE_DRAWN);
     const char *moved = noaber_req_query(r, "moved");
-    if (moved)
+    if (moved && strcmp(moved, "0") != 0)
         json_object_set_new(ctx, "moved", json_string(moved));
+    if (moved && strcmp(moved, "0") == 0)
+        json_object_set_new(ctx, "nobody_left", json_true());
+    if (moved && noaber_req_query(r, "quotas"))
+        json_object_set_new(ctx, "quotas_broken", json_true());
     return noaber_resp_page(r, 200, "panels/volunteers", ctx);
 }
 
@@ -412,7 +445,8 @@ panels_page_dropout(struct noaber_req *r)
         return e;
     noaber_resp_flash(r, "saved");
     return noaber_resp_redirect(
-        r, url(r, noaber_arena_printf(r->arena, "/volunteers?moved=%lld", (long long)replaced)));
+        r, url(r, noaber_arena_printf(r->arena, "/volunteers?moved=%lld%s", (long long)replaced,
+                                      ok ? "" : "&quotas=broken")));
 }
 
 /* --- sign-up and paper replies ---------------------------------------------------------------- */

@@ -220,6 +220,23 @@ panels_quotas_parse(const char *text, int k, struct panels_quota **out, size_t *
     return e;
 }
 
+int
+panels_quotas_same(const struct panels_quota *a, size_t na, const struct panels_quota *b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    /* Values are unique per feature (panels_quotas_parse), so one inclusion is enough. */
+    for (size_t i = 0; i < na; i++) {
+        size_t j = 0;
+        while (j < nb &&
+               !(strcmp(a[i].feature, b[j].feature) == 0 && strcmp(a[i].value, b[j].value) == 0))
+            j++;
+        if (j == nb)
+            return 0;
+    }
+    return 1;
+}
+
 const char **
 panels_features(const struct panels_quota *q, size_t nq, size_t *n, struct noaber_arena *a)
 {

@@ -46,6 +46,8 @@ static const char sql_panel_add[] =
     "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char sql_quota_add[] =
     "INSERT INTO panel_quotas (panel_id, feature, value, min, max, sort) VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_quota_set[] =
+    "UPDATE panel_quotas SET min = ?, max = ? WHERE panel_id = ? AND feature = ? AND value = ?";
 static const char sql_question_add[] =
     "INSERT INTO panel_questions (panel_id, feature, question, sort) VALUES (?, ?, ?, ?)";
 #define PANEL_COLS                                                                                 \
@@ -81,6 +83,12 @@ web_store_quota_add(struct noaber_db *db, int64_t panel, const struct panels_quo
 {
     return noaber_db_run(db, sql_quota_add, "ittddd", panel, q->feature, q->value, q->min, q->max,
                          sort);
+}
+
+enum noaber_err
+web_store_quota_set(struct noaber_db *db, int64_t panel, const struct panels_quota *q)
+{
+    return noaber_db_run(db, sql_quota_set, "dditt", q->min, q->max, panel, q->feature, q->value);
 }
 
 enum noaber_err

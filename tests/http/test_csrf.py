@@ -97,6 +97,10 @@ ROUTES = {
         "coordinator", "/api/v1/neighbourhoods/%s/panels" % HOOD, {
             "title": "API-panel {n}", "purpose": "Een test.", "k": "2",
             "quotas": "feature,value,min,max\nleeftijd,jong,0,2\nleeftijd,oud,0,2\n"}, 201),
+    ("POST", "/n/{hood}/panels/{id}/quotas"): ("coordinator", "/n/%s/panels/999999/quotas" % HOOD,
+                                               {}, None),
+    ("POST", "/api/v1/neighbourhoods/{hood}/panels/{id}/quotas"): (
+        "coordinator", "/api/v1/neighbourhoods/%s/panels/999999/quotas" % HOOD, {}, None),
     ("POST", "/n/{hood}/panels/{id}/addresses"): ("coordinator", "/n/%s/panels/999999/addresses" % HOOD, {}, None),
     ("POST", "/api/v1/neighbourhoods/{hood}/panels/{id}/addresses"): (
         "coordinator", "/api/v1/neighbourhoods/%s/panels/999999/addresses" % HOOD, {}, None),

@@ -352,6 +352,23 @@ class PanelFlow(harness.ServerTest):
         page = self.client("coordinator").get("/n/%s/panels/%d" % (HOOD, pid))
         self.assertIn("verlaag het minimum", page.text)
         self.assertIn("/draw\"", page.text)
+        # the coordinator follows the advice: only mins and maxes may change
+        r = coord.api("POST", base + "/quotas", {"quotas": "feature,value,min,max\n"
+                                                           "geslacht,vrouw,2,4\ngeslacht,x,0,2\n"})
+        self.assertJsonError(r, 422, "BAD_QUOTAS")
+        r = coord.api("POST", base + "/quotas", {"quotas": "feature,value,min,max\n"
+                                                           "geslacht,vrouw,2,4\ngeslacht,man,0,2\n"})
+        self.assertStatus(r, 200)
+        self.assertStatus(coord.api("POST", base + "/draw", {}), 202)
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            run = coord.api("GET", base).json()["run"]
+            if run["status"] != "running":
+                break
+            time.sleep(0.2)
+        self.assertEqual(run["status"], "done")
+        self.assertEqual(coord.api("GET", base).json()["stage"], "drawn")
+        self.assertJsonError(coord.api("POST", base + "/quotas", {"quotas": "x"}), 409, "STAGE")
 
     def test_a_draw_cut_off_by_a_restart_is_marked_failed(self):
         """A run whose server process is gone (as after a restart) is marked failed at the next

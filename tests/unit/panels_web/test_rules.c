@@ -101,6 +101,18 @@ test_quotas(void **state)
 }
 
 static void
+test_quotas_same(void **state)
+{
+    (void)state;
+    struct panels_quota a[] = {{"age", "young", 0, 2}, {"age", "old", 0, 2}, {"sex", "f", 1, 2}};
+    struct panels_quota b[] = {{"sex", "f", 0, 3}, {"age", "old", 1, 1}, {"age", "young", 2, 2}};
+    struct panels_quota c[] = {{"sex", "m", 0, 3}, {"age", "old", 1, 1}, {"age", "young", 2, 2}};
+    assert_true(panels_quotas_same(a, 3, b, 3)); /* mins and maxes may differ, order too */
+    assert_false(panels_quotas_same(a, 3, c, 3));
+    assert_false(panels_quotas_same(a, 3, b, 2));
+}
+
+static void
 test_questions(void **state)
 {
     (void)state;
@@ -359,12 +371,12 @@ main(void)
 {
     noaber_crypto_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_quotas),         cmocka_unit_test(test_questions),
-        cmocka_unit_test(test_addresses),      cmocka_unit_test(test_codes),
-        cmocka_unit_test(test_answers),        cmocka_unit_test(test_draw_uniform),
-        cmocka_unit_test(test_reserve_order),  cmocka_unit_test(test_next_reserve),
-        cmocka_unit_test(test_engine_message), cmocka_unit_test(test_chart),
-        cmocka_unit_test(test_words),
+        cmocka_unit_test(test_quotas),       cmocka_unit_test(test_quotas_same),
+        cmocka_unit_test(test_questions),    cmocka_unit_test(test_addresses),
+        cmocka_unit_test(test_codes),        cmocka_unit_test(test_answers),
+        cmocka_unit_test(test_draw_uniform), cmocka_unit_test(test_reserve_order),
+        cmocka_unit_test(test_next_reserve), cmocka_unit_test(test_engine_message),
+        cmocka_unit_test(test_chart),        cmocka_unit_test(test_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
