@@ -8,6 +8,8 @@
 #include "privacy/privacy_pages.h"
 #include "residents/residents_int.h"
 
+/* One module a line. */
+/* clang-format off */
 const struct noaber_route *const noaber_route_tables[] = {
     members_routes,
     notify_routes,
@@ -16,3 +18,4 @@ const struct noaber_route *const noaber_route_tables[] = {
     panels_routes,
     NULL,
 };
+/* clang-format on */

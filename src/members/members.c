@@ -801,6 +801,60 @@ members_login_taken(struct noaber_db *db, const char *login, int *taken)
     return members_store_login_taken(db, login, taken);
 }
 
+struct contact_ctx {
+    const struct members_contact_new *in;
+    int64_t person;
+};
+
+static enum noaber_err
+contact_tx(struct noaber_db *db, void *vctx)
+{
+    struct contact_ctx *c = vctx;
+    const struct members_contact_new *in = c->in;
+    const char *email = in->email && *in->email ? in->email : NULL;
+    int64_t other = 0;
+    enum noaber_err e = NOABER_OK;
+    /* Asked first: on PostgreSQL a failed insert would end the caller's transaction. */
+    if (email) {
+        e = members_store_person_by_email(db, email, &other);
+        if (e == NOABER_OK && other)
+            return NOABER_E_EMAIL_TAKEN;
+    }
+    int64_t now = noaber_now();
+    struct members_person_new np = {.email = email,
+                                    .display_name = in->display_name,
+                                    .lang = in->lang,
+                                    .created_by = in->created_by,
+                                    .now = now};
+    if (e == NOABER_OK)
+        e = members_store_person_add(db, &np, &c->person);
+    if (e == NOABER_OK)
+        e = members_store_prefs_set(db, c->person, in->lang, in->channel, in->display_name);
+    if (e == NOABER_OK)
+        e = members_store_contact_set(db, c->person, in->phone ? in->phone : "",
+                                      in->postal_address ? in->postal_address : "");
+    if (e == NOABER_OK && email && in->email_verified)
+        e = members_store_email_verified(db, c->person, now);
+    return e;
+}
+
+enum noaber_err
+members_contact_add(struct noaber_db *db, const struct members_contact_new *in, int64_t *person_out)
+{
+    struct contact_ctx c = {in, 0};
+    enum noaber_err e = noaber_db_tx(db, contact_tx, &c);
+    if (e == NOABER_OK && person_out)
+        *person_out = c.person;
+    return e;
+}
+
+enum noaber_err
+members_person_by_email(struct noaber_db *db, const char *email, int64_t *id)
+{
+    enum noaber_err e = members_store_person_by_email(db, email, id);
+    return e == NOABER_OK && !*id ? NOABER_E_NOT_FOUND : e;
+}
+
 enum noaber_err
 members_set_contact(struct noaber_db *db, int64_t person, const char *phone,
                     const char *postal_address)

@@ -232,6 +232,20 @@ enum noaber_err members_set_prefs(struct noaber_db *db, int64_t person, const ch
  * inside a larger transaction, so that no statement fails there (on PostgreSQL a failed statement
  * ends the transaction). */
 enum noaber_err members_login_taken(struct noaber_db *db, const char *login, int *taken);
+/* A person without a login and without a neighbourhood, known only to reach them: a volunteer
+ * who signed up for a panel with the code of a letter. EMAIL ("" or NULL: none) is taken as
+ * verified when EMAIL_VERIFIED is set (the holder of the letter typed it). NOABER_E_EMAIL_TAKEN
+ * when the address belongs to someone. Runs inside the caller's transaction, or in one of its
+ * own. */
+struct members_contact_new {
+    const char *display_name, *email, *lang, *channel, *phone, *postal_address;
+    int email_verified;
+    int64_t created_by; /* 0: the person themself */
+};
+enum noaber_err members_contact_add(struct noaber_db *db, const struct members_contact_new *in,
+                                    int64_t *person_out);
+/* The person with this (lower-case) e-mail address; NOABER_E_NOT_FOUND when nobody has it. */
+enum noaber_err members_person_by_email(struct noaber_db *db, const char *email, int64_t *id);
 /* How calls and letters reach a person: phone number and postal address (NULL: unchanged). */
 enum noaber_err members_set_contact(struct noaber_db *db, int64_t person, const char *phone,
                                     const char *postal_address);

@@ -86,20 +86,20 @@ notify_queue(struct noaber_db *db, const struct notify_msg *m, int64_t *message_
     return NOABER_OK;
 }
 
-/* MSG with "{name}", "{hood}" and "{what}" replaced, on A. */
+/* MSG with "{name}", "{hood}", "{what}" and "{title}" replaced by VALS, on A. */
 static const char *
-fill(struct noaber_arena *a, const char *msg, const char *const vals[3])
+fill(struct noaber_arena *a, const char *msg, const char *const vals[4])
 {
-    static const char *const keys[] = {"{name}", "{hood}", "{what}"};
+    static const char *const keys[] = {"{name}", "{hood}", "{what}", "{title}"};
     struct noaber_buf b;
     noaber_buf_init(&b, a);
     for (const char *p = msg; *p;) {
-        size_t k = 0;
-        while (k < 3 && strncmp(p, keys[k], 6) != 0)
+        size_t k = 0, n = 0;
+        while (k < 4 && strncmp(p, keys[k], n = strlen(keys[k])) != 0)
             k++;
-        if (k < 3) {
+        if (k < 4) {
             noaber_buf_puts(&b, vals[k] ? vals[k] : "");
-            p += 6;
+            p += n;
         } else {
             noaber_buf_putc(&b, *p++);
         }
@@ -117,8 +117,9 @@ notify_tell(struct noaber_db *db, int64_t person, int64_t neighbourhood_id, cons
         return e;
     const struct noaber_catalog *cat = noaber_i18n_catalog(p.lang);
     struct noaber_arena *a = noaber_arena_new(1 << 16);
-    const char *vals[3] = {vars ? vars->name : NULL, vars ? vars->hood : NULL,
-                           vars && vars->what ? noaber_tr(cat, vars->what) : NULL};
+    const char *vals[4] = {vars ? vars->name : NULL, vars ? vars->hood : NULL,
+                           vars && vars->what ? noaber_tr(cat, vars->what) : NULL,
+                           vars ? vars->title : NULL};
     struct notify_msg m = {person,
                            neighbourhood_id,
                            kind,

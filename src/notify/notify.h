@@ -71,10 +71,10 @@ enum noaber_err notify_queue(struct noaber_db *db, const struct notify_msg *m,
 
 /* Queues a message to PERSON in their own language, like notify_queue (inside the caller's
  * transaction). SUBJECT, BODY and VARS->what are msgids (marked with N_() by the caller), looked
- * up in the person's catalogue; then "{name}", "{hood}" and "{what}" in subject and body are
- * replaced by VARS (NULL or a NULL field: empty). */
+ * up in the person's catalogue; then "{name}", "{hood}", "{what}" and "{title}" in subject and
+ * body are replaced by VARS (NULL or a NULL field: empty). */
 struct notify_vars {
-    const char *name, *hood, *what;
+    const char *name, *hood, *what, *title;
 };
 enum noaber_err notify_tell(struct noaber_db *db, int64_t person, int64_t neighbourhood_id,
                             const char *kind, const char *subject, const char *body,

@@ -6,8 +6,8 @@
  * Volunteers are persons: a recipient who signs up without being logged in gets an account
  * without password (as a connector's intake makes one), holding their name and how to reach
  * them, so that messages reach them through the outbox (e-mail, a call from a connector, or a
- * letter) and export and erasure cover them like anyone else. Persons are made through the
- * members module's store functions (members_store.h), the one place their SQL lives.
+ * letter) and export and erasure cover them like anyone else. Persons are made through
+ * members.h (members_contact_add).
  */
 #include "panels/web_int.h"
 
@@ -17,7 +17,6 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "db/db.h"
-#include "members/members_store.h"
 #include "notify/notify.h"
 #include "view/i18n.h"
 
@@ -50,17 +49,6 @@ text_ok(const char *s, size_t min, size_t max, int lines)
         if ((*p < 0x20 && !(lines && (*p == '\n' || *p == '\r' || *p == '\t'))) || *p == 0x7f)
             return 0;
     return 1;
-}
-
-/* Replaces {title} in MSG (translated in CAT) by TITLE, on A. */
-static const char *
-with_title(const struct noaber_catalog *cat, const char *msgid, const char *title,
-           struct noaber_arena *a)
-{
-    const char *msg = noaber_tr(cat, msgid), *at = strstr(msg, "{title}");
-    if (!at)
-        return msg;
-    return noaber_arena_printf(a, "%.*s%s%s", (int)(at - msg), msg, title, at + 7);
 }
 
 /* --- create, list, get ------------------------------------------------------------------------ */
@@ -177,42 +165,32 @@ probability_of(const char *probs, int64_t number, struct noaber_arena *a)
     return noaber_arena_strndup(a, at, len);
 }
 
+/* Queues a message about panel P to volunteer V in their language; {title} is the panel's. */
 static enum noaber_err
 tell(struct noaber_db *db, const struct panels_volunteer *v, const struct panels_panel *p,
-     const char *kind, const char *subject_id, const char *body_id, struct noaber_arena *a)
+     const char *kind, const char *subject, const char *body)
 {
-    const struct noaber_catalog *cat = noaber_i18n_catalog(v->lang);
-    struct notify_msg m = {v->person_id,
-                           p->neighbourhood_id,
-                           kind,
-                           with_title(cat, subject_id, p->title, a),
-                           with_title(cat, body_id, p->title, a),
-                           ""};
-    if (!m.subject || !m.body)
-        return NOABER_E_TOO_LARGE;
-    return notify_queue(db, &m, NULL);
+    struct notify_vars vars = {.title = p->title};
+    return notify_tell(db, v->person_id, p->neighbourhood_id, kind, subject, body, &vars, "");
 }
 
 static enum noaber_err
 tell_outcome(struct noaber_db *db, const struct panels_volunteer *v, const struct panels_panel *p,
-             enum panels_vstatus s, struct noaber_arena *a)
+             enum panels_vstatus s)
 {
     if (s == PANELS_V_SELECTED)
         return tell(db, v, p, "panel_selected", N_("You have been selected for {title}"),
                     N_("Good news: you have been drawn by lot for {title}. The coordinator will "
-                       "contact you soon about the dates. Thank you for taking part!"),
-                    a);
+                       "contact you soon about the dates. Thank you for taking part!"));
     if (s == PANELS_V_RESERVE)
         return tell(db, v, p, "panel_reserve", N_("You are a reserve for {title}"),
                     N_("You have not been drawn for {title}, but you are on the reserve list. If "
                        "someone drops out, you may be asked to take their place. Thank you for "
-                       "signing up!"),
-                    a);
+                       "signing up!"));
     return tell(db, v, p, "panel_not_selected", N_("The draw for {title}"),
                 N_("The draw for {title} has taken place. This time you have not been drawn. "
                    "Thank you very much for signing up! On the public page of the panel you can "
-                   "see that the draw was fair."),
-                a);
+                   "see that the draw was fair."));
 }
 
 static enum noaber_err
@@ -265,7 +243,7 @@ finish_tx(struct noaber_db *db, void *vc)
             db, p->id, v[i].number, s, rank, probability_of(c->probs, v[i].number, c->a),
             strtoll(probability_of(c->profiles, v[i].number, c->a), NULL, 10));
         if (e == NOABER_OK)
-            e = tell_outcome(db, &v[i], p, s, c->a);
+            e = tell_outcome(db, &v[i], p, s);
     }
     if (e == NOABER_OK)
         e = web_store_stage(db, p->id, PANELS_STAGE_DRAWN, noaber_now());
@@ -787,8 +765,7 @@ dropout_tx(struct noaber_db *db, void *vc)
             e = tell(db, up, c->p, "panel_selected", N_("You have been selected for {title}"),
                      N_("Someone on the panel {title} has dropped out, and you were next on the "
                         "reserve list. You now have a place on the panel. The coordinator will "
-                        "contact you soon."),
-                     c->a);
+                        "contact you soon."));
         c->replaced = up->number;
     }
     return e;
@@ -883,30 +860,17 @@ signup_tx(struct noaber_db *db, void *vc)
         if (e == NOABER_OK && dup)
             return NOABER_E_CONFLICT;
     } else {
-        /* Checked before the insert: on PostgreSQL a failed statement ends the transaction. */
-        int64_t other = 0;
-        if (*c->email) {
-            e = members_store_person_by_email(db, c->email, &other);
-            if (e == NOABER_E_NOT_FOUND)
-                e = NOABER_OK;
-            if (e == NOABER_OK && other)
-                return NOABER_E_EMAIL_TAKEN;
-        }
-        struct members_person_new np = {.email = c->email,
-                                        .display_name = in->name,
-                                        .lang = in->lang,
-                                        .created_by = c->actor->person_id,
-                                        .now = now};
-        if (e == NOABER_OK)
-            e = members_store_person_add(db, &np, &person);
-        if (e == NOABER_OK)
-            e = members_store_prefs_set(db, person, in->lang, c->channel, in->name);
-        if (e == NOABER_OK)
-            e = members_store_contact_set(db, person, in->phone, in->postal);
         /* The address was typed by the holder of a code that came by post; a typo reaches a
          * stranger with at most the outcome of the draw, which names nobody else. */
-        if (e == NOABER_OK && *c->email)
-            e = members_store_email_verified(db, person, now);
+        struct members_contact_new nc = {.display_name = in->name,
+                                         .email = c->email,
+                                         .lang = in->lang,
+                                         .channel = c->channel,
+                                         .phone = in->phone,
+                                         .postal_address = in->postal,
+                                         .email_verified = 1,
+                                         .created_by = c->actor->person_id};
+        e = members_contact_add(db, &nc, &person);
     }
     if (e == NOABER_OK)
         e = web_store_volunteer_add(db, c->p->id, person, c->answers, c->how,

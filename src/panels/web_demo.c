@@ -10,7 +10,6 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "db/db.h"
-#include "members/members_store.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -98,7 +97,7 @@ sign_up(struct noaber_db *db, const struct members_actor *nobody, int64_t id, in
     if (e == NOABER_OK)
         e = web_store_volunteers(db, id, &v, &nv, a);
     for (size_t i = 0; e == NOABER_OK && i < nv; i++)
-        e = members_store_prefs_set(db, v[i].person_id, v[i].lang, "inapp", v[i].name);
+        e = members_set_prefs(db, v[i].person_id, v[i].lang, "inapp", v[i].name);
     return e;
 }
 
@@ -109,7 +108,7 @@ panels_web_demo(struct noaber_db *db, const struct noaber_config *cfg)
     int64_t coord = 0, id = 0, id2 = 0;
     struct members_hood hood;
     struct members_actor admin = {.person_id = 0, .is_admin = 0};
-    enum noaber_err e = members_store_person_by_email(db, "coordinator@demo.noaber.nl", &coord);
+    enum noaber_err e = members_person_by_email(db, "coordinator@demo.noaber.nl", &coord);
     if (e == NOABER_OK)
         e = members_hood_by_slug(db, &admin, "binnenstad", &hood, a);
     struct members_actor actor = {.person_id = coord, .display_name = "Carla Coördinator"};

@@ -45,6 +45,8 @@ static const struct privacy_table privacy_own_tables[] = {
 };
 
 /* Members first: the register then opens with the account. */
+/* One module a line. */
+/* clang-format off */
 const struct privacy_table *const privacy_modules[] = {
     members_privacy_tables,
     residents_privacy_tables,
@@ -53,3 +55,4 @@ const struct privacy_table *const privacy_modules[] = {
     privacy_own_tables,
     NULL,
 };
+/* clang-format on */

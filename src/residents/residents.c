@@ -78,7 +78,7 @@ static enum noaber_err
 tell(struct noaber_db *db, int64_t person, const struct members_hood *hood, const char *kind,
      const char *subject, const char *body, const char *name, const char *what, const char *link)
 {
-    struct notify_vars v = {name, hood ? hood->name : NULL, what};
+    struct notify_vars v = {.name = name, .hood = hood ? hood->name : NULL, .what = what};
     return notify_tell(db, person, hood ? hood->id : 0, kind, subject, body, &v, link);
 }
 
