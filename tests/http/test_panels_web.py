@@ -13,15 +13,30 @@ neighbourhood are kept out. Infeasible quotas come back in words, with the chang
 """
 
 import hashlib
+import os
 import re
 import socket
 import sqlite3
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.dont_write_bytecode = True
 import harness  # noqa: E402
 from harness import HOOD, Client  # noqa: E402
+
+VERIFY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
+                      "verify-draw")
+
+
+def verify_draw(result_json, seed=None):
+    """Exit status of scripts/verify-draw on the published outcome (0: the draw matches)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        f.write(result_json)
+        f.flush()
+        cmd = [sys.executable, VERIFY, "--result", f.name] + (["--seed", seed] if seed else [])
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60).returncode
 
 QUOTAS = ("feature;value;min;max\r\nleeftijd;16-34;2;4\r\nleeftijd;35-64;2;4\r\n"
           "leeftijd;65+;2;4\r\ngeslacht;vrouw;3;5\r\ngeslacht;man;3;5\r\n")
@@ -275,6 +290,9 @@ class PanelFlow(harness.ServerTest):
         self.assertStatus(api, 200)
         self.assertEqual(len(api.json()["probabilities"]), n)
         self.assertNotIn("Zonnebloem", api.text)
+        # anyone can redo the draw from the published outcome; another seed gives another panel
+        self.assertEqual(verify_draw(api.text), 0)
+        self.assertEqual(verify_draw(api.text, "een andere seed"), 1)
         # --- a drop-out: the first suitable reserve moves up --------------------------------
         vid = self.count("SELECT id FROM panel_volunteers WHERE panel_id = ? AND number = ?",
                          (pid, selected[0]))
