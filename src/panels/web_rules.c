@@ -606,6 +606,8 @@ panels_svg_chart(struct noaber_buf *out, const double *values, const int64_t *la
                           "text-anchor=\"end\" fill=\"#222\">%d%%</text>",
                           left, width - 8, y, y, left - 4, y + 3, t * 25);
     }
+    /* A number under a bar where there is room: every bar up to 12, then every 5th, 20th, 50th. */
+    size_t step = n <= 12 ? 1 : n <= 60 ? 5 : n <= 200 ? 20 : 50;
     for (size_t i = 0; i < n; i++) {
         double v = values[i] < 0 ? 0 : values[i] > 1 ? 1 : values[i];
         double h = v * height, x = left + (double)i * bar;
@@ -613,7 +615,7 @@ panels_svg_chart(struct noaber_buf *out, const double *values, const int64_t *la
                           "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                           "fill=\"#1d5c8c\"/>",
                           x + 0.5, top + height - h, bar - 1, h);
-        if (n <= 60 && (n <= 30 || i % 5 == 0))
+        if (i == 0 || (i + 1) % step == 0)
             noaber_buf_printf(out,
                               "<text x=\"%.1f\" y=\"%.0f\" font-size=\"9\" text-anchor=\"middle\" "
                               "fill=\"#222\">%lld</text>",
