@@ -186,6 +186,18 @@ noaber_arena_realloc(struct noaber_arena *a, void *old, size_t oldn, size_t n)
     return p;
 }
 
+void *
+noaber_arena_grow(struct noaber_arena *a, void *arr, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return arr;
+    size_t bigger = *cap ? 2 * *cap : 16;
+    void *p = noaber_arena_realloc(a, arr, *cap * size, bigger * size);
+    if (p)
+        *cap = bigger;
+    return p;
+}
+
 int
 noaber_arena_overflowed(const struct noaber_arena *a)
 {

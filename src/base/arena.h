@@ -30,6 +30,10 @@ char *noaber_arena_vprintf(struct noaber_arena *a, const char *fmt, va_list ap);
 /* Grows a block allocated from the arena (the old block is left in place); the new part is
  * zeroed. */
 void *noaber_arena_realloc(struct noaber_arena *a, void *old, size_t oldn, size_t n);
+/* Room for element N of the arena array ARR of *CAP elements of SIZE bytes: ARR itself while
+ * N < *CAP, else a copy with twice the room (16 at first) and *CAP updated; NULL when the arena
+ * is full. */
+void *noaber_arena_grow(struct noaber_arena *a, void *arr, size_t n, size_t *cap, size_t size);
 /* Nonzero once an allocation has been refused because of the cap. */
 int noaber_arena_overflowed(const struct noaber_arena *a);
 /* Bytes handed out so far. */

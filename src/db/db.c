@@ -318,6 +318,13 @@ noaber_stmt_dup(struct noaber_stmt *st, int col, struct noaber_arena *arena)
     return t ? noaber_arena_strndup(arena, t, n) : NULL;
 }
 
+const char *
+noaber_stmt_str(struct noaber_stmt *st, int col, struct noaber_arena *arena)
+{
+    const char *s = noaber_stmt_dup(st, col, arena);
+    return s ? s : "";
+}
+
 void
 noaber_stmt_reset(struct noaber_stmt *st)
 {

@@ -102,6 +102,8 @@ const char *noaber_stmt_text(struct noaber_stmt *st, int col);
 int noaber_stmt_is_null(struct noaber_stmt *st, int col);
 /* A copy of a text column on ARENA; NULL for SQL NULL. */
 char *noaber_stmt_dup(struct noaber_stmt *st, int col, struct noaber_arena *arena);
+/* The same, but "" for SQL NULL and when the arena is full (noaber_arena_overflowed tells). */
+const char *noaber_stmt_str(struct noaber_stmt *st, int col, struct noaber_arena *arena);
 
 /* Resets ST so that it holds no read lock; stores call it when they stop reading early. */
 void noaber_stmt_reset(struct noaber_stmt *st);

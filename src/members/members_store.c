@@ -11,17 +11,6 @@
 
 #include <string.h>
 
-/* Doubles the capacity of an arena array of N elements of SIZE bytes when it is full. */
-static void *
-grow(struct noaber_arena *a, void *arr, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return arr;
-    void *bigger = noaber_arena_realloc(a, arr, *cap * size, 2 * *cap * size);
-    *cap *= 2;
-    return bigger;
-}
-
 /* --- settings -------------------------------------------------------------------------------- */
 
 static const char *const sql_setting = "SELECT value FROM settings WHERE key = ?";
@@ -474,7 +463,7 @@ members_store_person_hoods(struct noaber_db *db, int64_t person, struct members_
     enum noaber_err e = noaber_db_query(db, &st, sql_person_hoods, "i", person);
     int row = 1;
     while (e == NOABER_OK && *out && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        if (!(*out = grow(a, *out, *n, &cap, sizeof **out)))
+        if (!(*out = noaber_arena_grow(a, *out, *n, &cap, sizeof **out)))
             break;
         struct members_hood *h = &(*out)[(*n)++];
         h->id = noaber_stmt_int(st, 0);
@@ -506,7 +495,7 @@ members_store_staff(struct noaber_db *db, int64_t hood, struct members_hood *out
     enum noaber_err e = noaber_db_query(db, &st, sql_staff, "i", hood);
     int row = 1;
     while (e == NOABER_OK && *ids && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        if (!(*ids = grow(a, *ids, *n, &cap, sizeof **ids)))
+        if (!(*ids = noaber_arena_grow(a, *ids, *n, &cap, sizeof **ids)))
             break;
         (*ids)[(*n)++] = noaber_stmt_int(st, 0);
         if (!out->slug) {
@@ -582,7 +571,7 @@ members_store_hoods(struct noaber_db *db, int with_counts, struct members_hood *
     enum noaber_err e = noaber_db_query(db, &st, with_counts ? sql_hoods_counted : sql_hoods, "");
     int row = 1;
     while (e == NOABER_OK && *out && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        if (!(*out = grow(a, *out, *n, &cap, sizeof **out)))
+        if (!(*out = noaber_arena_grow(a, *out, *n, &cap, sizeof **out)))
             break;
         hood_row(st, &(*out)[(*n)++], a);
     }

@@ -121,26 +121,6 @@ static const char sql_release[] =
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-/* Room for one more row in *ROWS (of SIZE bytes each) on ARENA; NULL when the arena is full. */
-static void *
-grow(struct noaber_arena *arena, void *rows, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return rows;
-    size_t more = *cap ? *cap * 2 : 16;
-    void *r = noaber_arena_realloc(arena, rows, *cap * size, more * size);
-    if (r)
-        *cap = more;
-    return r;
-}
-
-static const char *
-dup(struct noaber_stmt *st, int col, struct noaber_arena *arena)
-{
-    char *s = noaber_stmt_dup(st, col, arena);
-    return s ? s : "";
-}
-
 /* Steps ST to the end, mapping each row with MAP into a growing array. */
 typedef void (*map_fn)(struct noaber_stmt *st, struct noaber_arena *arena, void *row);
 
@@ -153,7 +133,7 @@ collect(struct noaber_stmt *st, struct noaber_arena *arena, map_fn map, size_t s
     enum noaber_err e;
     int row = 0;
     while ((e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        all = grow(arena, all, count, &cap, size);
+        all = noaber_arena_grow(arena, all, count, &cap, size);
         if (!all) {
             e = NOABER_E_TOO_LARGE;
             break;
@@ -239,11 +219,11 @@ map_message(struct noaber_stmt *st, struct noaber_arena *arena, void *row)
     m->id = noaber_stmt_int(st, 0);
     m->person_id = noaber_stmt_int(st, 1);
     m->neighbourhood_id = noaber_stmt_int(st, 2);
-    m->kind = dup(st, 3, arena);
-    m->subject = dup(st, 4, arena);
-    m->body = dup(st, 5, arena);
-    m->link = dup(st, 6, arena);
-    m->message_id = dup(st, 7, arena);
+    m->kind = noaber_stmt_str(st, 3, arena);
+    m->subject = noaber_stmt_str(st, 4, arena);
+    m->body = noaber_stmt_str(st, 5, arena);
+    m->link = noaber_stmt_str(st, 6, arena);
+    m->message_id = noaber_stmt_str(st, 7, arena);
     m->created_at = noaber_stmt_int(st, 8);
     m->read_at = noaber_stmt_int(st, 9);
 }
@@ -328,13 +308,13 @@ map_delivery(struct noaber_stmt *st, struct noaber_arena *arena, void *row)
     struct notify_delivery *d = row;
     d->id = noaber_stmt_int(st, 0);
     d->message_row = noaber_stmt_int(st, 1);
-    d->channel = dup(st, 2, arena);
-    d->status = dup(st, 3, arena);
-    d->to_address = dup(st, 4, arena);
+    d->channel = noaber_stmt_str(st, 2, arena);
+    d->status = noaber_stmt_str(st, 3, arena);
+    d->to_address = noaber_stmt_str(st, 4, arena);
     d->attempts = (int)noaber_stmt_int(st, 5);
     d->hard_failures = (int)noaber_stmt_int(st, 6);
     d->last_code = (int)noaber_stmt_int(st, 7);
-    d->last_error = dup(st, 8, arena);
+    d->last_error = noaber_stmt_str(st, 8, arena);
     d->next_attempt_at = noaber_stmt_int(st, 9);
     d->sent_at = noaber_stmt_int(st, 10);
     d->created_at = noaber_stmt_int(st, 11);
@@ -377,13 +357,13 @@ map_call(struct noaber_stmt *st, struct noaber_arena *arena, void *row)
     c->message_row = noaber_stmt_int(st, 1);
     c->person_id = noaber_stmt_int(st, 2);
     c->neighbourhood_id = noaber_stmt_int(st, 3);
-    c->display_name = dup(st, 4, arena);
-    c->phone = dup(st, 5, arena);
-    c->lang = dup(st, 6, arena);
-    c->kind = dup(st, 7, arena);
-    c->subject = dup(st, 8, arena);
-    c->body = dup(st, 9, arena);
-    c->link = dup(st, 10, arena);
+    c->display_name = noaber_stmt_str(st, 4, arena);
+    c->phone = noaber_stmt_str(st, 5, arena);
+    c->lang = noaber_stmt_str(st, 6, arena);
+    c->kind = noaber_stmt_str(st, 7, arena);
+    c->subject = noaber_stmt_str(st, 8, arena);
+    c->body = noaber_stmt_str(st, 9, arena);
+    c->link = noaber_stmt_str(st, 10, arena);
     c->created_at = noaber_stmt_int(st, 11);
 }
 
@@ -428,13 +408,13 @@ map_letter(struct noaber_stmt *st, struct noaber_arena *arena, void *row)
     l->message_row = noaber_stmt_int(st, 1);
     l->person_id = noaber_stmt_int(st, 2);
     l->neighbourhood_id = noaber_stmt_int(st, 3);
-    l->display_name = dup(st, 4, arena);
-    l->postal_address = dup(st, 5, arena);
-    l->lang = dup(st, 6, arena);
-    l->kind = dup(st, 7, arena);
-    l->subject = dup(st, 8, arena);
-    l->body = dup(st, 9, arena);
-    l->link = dup(st, 10, arena);
+    l->display_name = noaber_stmt_str(st, 4, arena);
+    l->postal_address = noaber_stmt_str(st, 5, arena);
+    l->lang = noaber_stmt_str(st, 6, arena);
+    l->kind = noaber_stmt_str(st, 7, arena);
+    l->subject = noaber_stmt_str(st, 8, arena);
+    l->body = noaber_stmt_str(st, 9, arena);
+    l->link = noaber_stmt_str(st, 10, arena);
     l->created_at = noaber_stmt_int(st, 11);
     l->printed_batch = noaber_stmt_int(st, 12);
 }
@@ -496,7 +476,7 @@ map_claim(struct noaber_stmt *st, struct noaber_arena *arena, void *row)
     struct notify_claim *c = row;
     c->id = noaber_stmt_int(st, 0);
     c->message_row = noaber_stmt_int(st, 1);
-    c->to = dup(st, 2, arena);
+    c->to = noaber_stmt_str(st, 2, arena);
     c->attempts = (int)noaber_stmt_int(st, 3);
     c->hard_failures = (int)noaber_stmt_int(st, 4);
 }
@@ -520,10 +500,10 @@ notify_store_claim(struct noaber_db *db, struct noaber_arena *arena, const char 
         if (e == NOABER_OK && NEVER(!found)) /* deliveries cascade with their message */
             e = NOABER_E_DB;
         if (e == NOABER_OK) {
-            c->subject = dup(st, 0, arena);
-            c->body = dup(st, 1, arena);
-            c->link = dup(st, 2, arena);
-            c->message_id = dup(st, 3, arena);
+            c->subject = noaber_stmt_str(st, 0, arena);
+            c->body = noaber_stmt_str(st, 1, arena);
+            c->link = noaber_stmt_str(st, 2, arena);
+            c->message_id = noaber_stmt_str(st, 3, arena);
             c->created_at = noaber_stmt_int(st, 4);
         }
         noaber_stmt_reset(st);

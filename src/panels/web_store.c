@@ -12,27 +12,6 @@
 
 #include <string.h>
 
-static void *
-grow(struct noaber_arena *a, void *arr, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return arr;
-    size_t bigger = *cap ? 2 * *cap : 16;
-    void *p = noaber_arena_realloc(a, arr, *cap * size, bigger * size);
-    if (p)
-        *cap = bigger;
-    return p;
-}
-
-static const char *
-text(struct noaber_stmt *st, int col, struct noaber_arena *a)
-{
-    if (noaber_stmt_is_null(st, col))
-        return "";
-    const char *s = noaber_stmt_dup(st, col, a);
-    return s ? s : "";
-}
-
 static int64_t
 num(struct noaber_stmt *st, int col)
 {
@@ -104,14 +83,14 @@ panel_row(struct noaber_stmt *st, struct panels_panel *p, struct noaber_arena *a
     memset(p, 0, sizeof *p);
     p->id = noaber_stmt_int(st, 0);
     p->neighbourhood_id = noaber_stmt_int(st, 1);
-    p->title = text(st, 2, a);
-    p->purpose = text(st, 3, a);
+    p->title = noaber_stmt_str(st, 2, a);
+    p->purpose = noaber_stmt_str(st, 3, a);
     p->k = (int)noaber_stmt_int(st, 4);
     p->reserves = (int)noaber_stmt_int(st, 5);
     p->stage = panels_stage_parse(noaber_stmt_text(st, 6));
     p->addresses_total = num(st, 7);
     p->invited = num(st, 8);
-    p->seed = text(st, 9, a);
+    p->seed = noaber_stmt_str(st, 9, a);
     p->seed_at = num(st, 10);
     p->created_at = num(st, 11);
     p->closed_at = num(st, 12);
@@ -133,7 +112,7 @@ web_store_panels(struct noaber_db *db, int64_t hood, struct panels_panel **out, 
     *n = 0;
     enum noaber_err e = noaber_db_query(db, &st, sql_panels, "i", hood);
     while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        if (!(*out = grow(a, *out, *n, &cap, sizeof **out)))
+        if (!(*out = noaber_arena_grow(a, *out, *n, &cap, sizeof **out)))
             return NOABER_E_TOO_LARGE;
         panel_row(st, &(*out)[(*n)++], a);
     }
@@ -148,11 +127,11 @@ quotas(struct noaber_db *db, struct panels_panel *p, struct noaber_arena *a)
     int row = 0;
     enum noaber_err e = noaber_db_query(db, &st, sql_quotas, "i", p->id);
     while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        if (!(p->quotas = grow(a, p->quotas, p->nquotas, &cap, sizeof *p->quotas)))
+        if (!(p->quotas = noaber_arena_grow(a, p->quotas, p->nquotas, &cap, sizeof *p->quotas)))
             return NOABER_E_TOO_LARGE;
         struct panels_quota *q = &p->quotas[p->nquotas++];
-        q->feature = text(st, 0, a);
-        q->value = text(st, 1, a);
+        q->feature = noaber_stmt_str(st, 0, a);
+        q->value = noaber_stmt_str(st, 1, a);
         q->min = (int)noaber_stmt_int(st, 2);
         q->max = (int)noaber_stmt_int(st, 3);
     }
@@ -160,11 +139,12 @@ quotas(struct noaber_db *db, struct panels_panel *p, struct noaber_arena *a)
     if (e == NOABER_OK)
         e = noaber_db_query(db, &st, sql_questions, "i", p->id);
     while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        if (!(p->questions = grow(a, p->questions, p->nquestions, &cap, sizeof *p->questions)))
+        if (!(p->questions =
+                  noaber_arena_grow(a, p->questions, p->nquestions, &cap, sizeof *p->questions)))
             return NOABER_E_TOO_LARGE;
         struct panels_question *q = &p->questions[p->nquestions++];
-        q->feature = text(st, 0, a);
-        q->question = text(st, 1, a);
+        q->feature = noaber_stmt_str(st, 0, a);
+        q->question = noaber_stmt_str(st, 1, a);
     }
     if (e == NOABER_OK && !(p->features = panels_features(p->quotas, p->nquotas, &p->nfeatures, a)))
         e = NOABER_E_TOO_LARGE;
@@ -182,15 +162,15 @@ latest_run(struct noaber_db *db, struct panels_panel *p, struct noaber_arena *a)
     if (e == NOABER_OK && row) {
         struct panels_run *r = &p->run;
         r->id = noaber_stmt_int(st, 0);
-        r->status = text(st, 1, a);
-        r->runner = text(st, 2, a);
+        r->status = noaber_stmt_str(st, 1, a);
+        r->runner = noaber_stmt_str(st, 2, a);
         r->child_pid = num(st, 3);
-        r->dir = text(st, 4, a);
+        r->dir = noaber_stmt_str(st, 4, a);
         r->started_at = num(st, 5);
         r->finished_at = num(st, 6);
-        r->message = text(st, 7, a);
-        r->distribution = text(st, 8, a);
-        r->draw = text(st, 9, a);
+        r->message = noaber_stmt_str(st, 7, a);
+        r->distribution = noaber_stmt_str(st, 8, a);
+        r->draw = noaber_stmt_str(st, 9, a);
     }
     noaber_stmt_reset(st);
     return e;
@@ -285,7 +265,7 @@ web_store_undrawn(struct noaber_db *db, int64_t panel, int64_t **ids, size_t *n,
     *n = 0;
     enum noaber_err e = noaber_db_query(db, &st, sql_undrawn, "i", panel);
     while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        if (!(*ids = grow(a, *ids, *n, &cap, sizeof **ids)))
+        if (!(*ids = noaber_arena_grow(a, *ids, *n, &cap, sizeof **ids)))
             return NOABER_E_TOO_LARGE;
         (*ids)[(*n)++] = noaber_stmt_int(st, 0);
     }
@@ -315,14 +295,14 @@ web_store_drawn(struct noaber_db *db, int64_t panel, struct web_address_row **ou
     *n = 0;
     enum noaber_err e = noaber_db_query(db, &st, sql_drawn, "i", panel);
     while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        if (!(*out = grow(a, *out, *n, &cap, sizeof **out)))
+        if (!(*out = noaber_arena_grow(a, *out, *n, &cap, sizeof **out)))
             return NOABER_E_TOO_LARGE;
         struct web_address_row *r = &(*out)[(*n)++];
         r->id = noaber_stmt_int(st, 0);
-        r->a.street = text(st, 1, a);
-        r->a.house_number = text(st, 2, a);
-        r->a.postcode = text(st, 3, a);
-        r->a.town = text(st, 4, a);
+        r->a.street = noaber_stmt_str(st, 1, a);
+        r->a.house_number = noaber_stmt_str(st, 2, a);
+        r->a.postcode = noaber_stmt_str(st, 3, a);
+        r->a.town = noaber_stmt_str(st, 4, a);
     }
     return e;
 }
@@ -429,25 +409,25 @@ web_store_volunteers(struct noaber_db *db, int64_t panel, struct panels_voluntee
     *n = 0;
     enum noaber_err e = noaber_db_query(db, &st, sql_vols, "i", panel);
     while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        if (!(*out = grow(a, *out, *n, &cap, sizeof **out)))
+        if (!(*out = noaber_arena_grow(a, *out, *n, &cap, sizeof **out)))
             return NOABER_E_TOO_LARGE;
         struct panels_volunteer *v = &(*out)[(*n)++];
         v->id = noaber_stmt_int(st, 0);
         v->number = noaber_stmt_int(st, 1);
         v->person_id = noaber_stmt_int(st, 2);
-        v->name = text(st, 3, a);
-        v->email = text(st, 4, a);
-        v->phone = text(st, 5, a);
-        v->postal = text(st, 6, a);
-        v->lang = text(st, 7, a);
-        v->channel = text(st, 8, a);
-        v->answers = text(st, 9, a);
+        v->name = noaber_stmt_str(st, 3, a);
+        v->email = noaber_stmt_str(st, 4, a);
+        v->phone = noaber_stmt_str(st, 5, a);
+        v->postal = noaber_stmt_str(st, 6, a);
+        v->lang = noaber_stmt_str(st, 7, a);
+        v->channel = noaber_stmt_str(st, 8, a);
+        v->answers = noaber_stmt_str(st, 9, a);
         v->consent_at = num(st, 10);
-        v->consent_how = text(st, 11, a);
-        v->consent_by = text(st, 12, a);
+        v->consent_how = noaber_stmt_str(st, 11, a);
+        v->consent_by = noaber_stmt_str(st, 12, a);
         v->status = panels_vstatus_parse(noaber_stmt_text(st, 13));
         v->reserve_rank = (int)num(st, 14);
-        v->probability = text(st, 15, a);
+        v->probability = noaber_stmt_str(st, 15, a);
         v->profile = num(st, 16);
     }
     return e;

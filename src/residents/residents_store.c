@@ -13,31 +13,6 @@
 
 #include <string.h>
 
-/* Grows an arena array of *CAP elements of SIZE bytes when N reached it. */
-static void *
-grow(struct noaber_arena *a, void *arr, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return arr;
-    size_t bigger = *cap ? 2 * *cap : 16;
-    void *p = noaber_arena_realloc(a, arr, *cap * size, bigger * size);
-    if (p)
-        *cap = bigger;
-    return p;
-}
-
-/* A text column on the arena, "" for NULL; NULL only when the arena is full. */
-static const char *
-text(struct noaber_stmt *st, int col, struct noaber_arena *a)
-{
-    if (noaber_stmt_is_null(st, col))
-        return "";
-    return noaber_stmt_dup(st, col, a);
-}
-
-/* --- accounts (read only) -----------------------------------------------------------------------
- */
-
 /* --- skills ----------------------------------------------------------------------------------- */
 
 static const char sql_skills[] = "SELECT id, slug, label_nl, label_en, active, sort FROM skills "
@@ -59,14 +34,14 @@ residents_store_skills(struct noaber_db *db, int all, struct residents_skill **o
     *n = 0;
     enum noaber_err e = noaber_db_query(db, &st, sql_skills, "d", all ? 1 : 0);
     while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        *out = grow(a, *out, *n, &cap, sizeof **out);
+        *out = noaber_arena_grow(a, *out, *n, &cap, sizeof **out);
         if (!*out)
             return NOABER_E_TOO_LARGE;
         struct residents_skill *s = &(*out)[(*n)++];
         s->id = noaber_stmt_int(st, 0);
-        s->slug = text(st, 1, a);
-        s->label_nl = text(st, 2, a);
-        s->label_en = text(st, 3, a);
+        s->slug = noaber_stmt_str(st, 1, a);
+        s->label_nl = noaber_stmt_str(st, 2, a);
+        s->label_en = noaber_stmt_str(st, 3, a);
         s->active = (int)noaber_stmt_int(st, 4);
         s->sort = (int)noaber_stmt_int(st, 5);
         if (!s->slug || !s->label_nl || !s->label_en)
@@ -169,20 +144,20 @@ residents_store_profile(struct noaber_db *db, int64_t person, struct residents_p
         e = NOABER_E_NOT_FOUND;
     if (e == NOABER_OK) {
         out->person_id = noaber_stmt_int(st, 0);
-        out->display_name = text(st, 1, a);
-        out->email = text(st, 2, a);
-        out->username = text(st, 3, a);
-        out->lang = text(st, 4, a);
-        out->channel = text(st, 5, a);
-        out->about = text(st, 6, a);
-        out->wants = text(st, 7, a);
-        out->abilities = text(st, 8, a);
-        out->needs = text(st, 9, a);
-        out->offers = text(st, 10, a);
-        out->availability = text(st, 11, a);
-        out->phone = text(st, 12, a);
-        out->postcode = text(st, 13, a);
-        out->house_number = text(st, 14, a);
+        out->display_name = noaber_stmt_str(st, 1, a);
+        out->email = noaber_stmt_str(st, 2, a);
+        out->username = noaber_stmt_str(st, 3, a);
+        out->lang = noaber_stmt_str(st, 4, a);
+        out->channel = noaber_stmt_str(st, 5, a);
+        out->about = noaber_stmt_str(st, 6, a);
+        out->wants = noaber_stmt_str(st, 7, a);
+        out->abilities = noaber_stmt_str(st, 8, a);
+        out->needs = noaber_stmt_str(st, 9, a);
+        out->offers = noaber_stmt_str(st, 10, a);
+        out->availability = noaber_stmt_str(st, 11, a);
+        out->phone = noaber_stmt_str(st, 12, a);
+        out->postcode = noaber_stmt_str(st, 13, a);
+        out->house_number = noaber_stmt_str(st, 14, a);
         out->visible = (unsigned)noaber_stmt_int(st, 15) & RESIDENTS_F_SHAREABLE;
         out->updated_at = noaber_stmt_int(st, 16);
         out->exists = (int)noaber_stmt_int(st, 17);
@@ -279,7 +254,7 @@ residents_store_consents(struct noaber_db *db, int64_t person, struct residents_
     *n = 0;
     enum noaber_err e = noaber_db_query(db, &st, sql_consents, "i", person);
     while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        *out = grow(a, *out, *n, &cap, sizeof **out);
+        *out = noaber_arena_grow(a, *out, *n, &cap, sizeof **out);
         if (!*out)
             return NOABER_E_TOO_LARGE;
         struct residents_consent *c = &(*out)[(*n)++];
@@ -289,8 +264,8 @@ residents_store_consents(struct noaber_db *db, int64_t person, struct residents_
         c->how = residents_how_parse(noaber_stmt_text(st, 2));
         c->given_at = noaber_stmt_int(st, 3);
         c->withdrawn_at = noaber_stmt_int(st, 4);
-        c->recorded_by = text(st, 5, a);
-        c->withdrawn_by = text(st, 6, a);
+        c->recorded_by = noaber_stmt_str(st, 5, a);
+        c->withdrawn_by = noaber_stmt_str(st, 6, a);
         if (!c->recorded_by || !c->withdrawn_by)
             e = NOABER_E_TOO_LARGE;
     }
@@ -373,14 +348,14 @@ residents_store_auths(struct noaber_db *db, int64_t person, int64_t now,
     *n = 0;
     enum noaber_err e = noaber_db_query(db, &st, sql_auths, "i", person);
     while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        *out = grow(a, *out, *n, &cap, sizeof **out);
+        *out = noaber_arena_grow(a, *out, *n, &cap, sizeof **out);
         if (!*out)
             return NOABER_E_TOO_LARGE;
         struct residents_authorisation *x = &(*out)[(*n)++];
         x->id = noaber_stmt_int(st, 0);
         x->person_id = person;
         x->connector_id = noaber_stmt_int(st, 1);
-        x->connector_name = text(st, 2, a);
+        x->connector_name = noaber_stmt_str(st, 2, a);
         x->granted_at = noaber_stmt_int(st, 3);
         x->ends_at = noaber_stmt_int(st, 4);
         x->revoked_at = noaber_stmt_int(st, 5);
@@ -447,15 +422,15 @@ residents_store_acted(struct noaber_db *db, int64_t person, int64_t limit,
     *n = 0;
     enum noaber_err e = noaber_db_query(db, &st, sql_acted, "ii", person, limit);
     while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        *out = grow(a, *out, *n, &cap, sizeof **out);
+        *out = noaber_arena_grow(a, *out, *n, &cap, sizeof **out);
         if (!*out)
             return NOABER_E_TOO_LARGE;
         struct residents_acted *x = &(*out)[(*n)++];
         x->at = noaber_stmt_int(st, 0);
         x->connector_id = noaber_stmt_int(st, 1);
-        x->connector_name = text(st, 2, a);
-        x->action = text(st, 3, a);
-        x->detail = text(st, 4, a);
+        x->connector_name = noaber_stmt_str(st, 2, a);
+        x->action = noaber_stmt_str(st, 3, a);
+        x->detail = noaber_stmt_str(st, 4, a);
         if (!x->connector_name || !x->action || !x->detail)
             e = NOABER_E_TOO_LARGE;
     }
@@ -536,8 +511,8 @@ residents_store_intake_last(struct noaber_db *db, int64_t person, int64_t hood, 
         e = noaber_stmt_step(st, &row);
     if (e == NOABER_OK && row) {
         *at = noaber_stmt_int(st, 0);
-        *by = text(st, 1, a);
-        *place = text(st, 2, a);
+        *by = noaber_stmt_str(st, 1, a);
+        *place = noaber_stmt_str(st, 2, a);
         if (!*by || !*place)
             e = NOABER_E_TOO_LARGE;
     }
@@ -561,7 +536,7 @@ residents_store_case_get(struct noaber_db *db, int64_t person, int64_t hood, int
         *connector = noaber_stmt_int(st, 0);
         *since = noaber_stmt_int(st, 1);
         *next = noaber_stmt_int(st, 2);
-        *connector_name = text(st, 3, a);
+        *connector_name = noaber_stmt_str(st, 3, a);
         if (!*connector_name)
             e = NOABER_E_TOO_LARGE;
     }
@@ -591,7 +566,7 @@ case_rows(struct noaber_stmt *st, enum noaber_err e, int full, struct residents_
     *out = NULL;
     *n = 0;
     while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        *out = grow(a, *out, *n, &cap, sizeof **out);
+        *out = noaber_arena_grow(a, *out, *n, &cap, sizeof **out);
         if (!*out) {
             noaber_stmt_reset(st);
             return NOABER_E_TOO_LARGE;
@@ -599,11 +574,11 @@ case_rows(struct noaber_stmt *st, enum noaber_err e, int full, struct residents_
         struct residents_case *c = &(*out)[(*n)++];
         memset(c, 0, sizeof *c);
         c->person_id = noaber_stmt_int(st, 0);
-        c->name = text(st, 1, a);
+        c->name = noaber_stmt_str(st, 1, a);
         c->connector_name = "";
         if (full) {
             c->connector_id = noaber_stmt_int(st, 2);
-            c->connector_name = text(st, 3, a);
+            c->connector_name = noaber_stmt_str(st, 3, a);
             c->since = noaber_stmt_int(st, 4);
             c->next_contact_at = noaber_stmt_int(st, 5);
             c->contact_allowed = (int)noaber_stmt_int(st, 6);
@@ -658,15 +633,15 @@ residents_store_notes(struct noaber_db *db, int health, int64_t person, int64_t 
     enum noaber_err e =
         noaber_db_query(db, &st, health ? sql_health : sql_notes, "ii", person, hood);
     while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        *out = grow(a, *out, *n, &cap, sizeof **out);
+        *out = noaber_arena_grow(a, *out, *n, &cap, sizeof **out);
         if (!*out)
             return NOABER_E_TOO_LARGE;
         struct residents_note *x = &(*out)[(*n)++];
         x->id = noaber_stmt_int(st, 0);
         x->at = noaber_stmt_int(st, 1);
         x->author_id = noaber_stmt_int(st, 2);
-        x->author_name = text(st, 3, a);
-        x->text = text(st, 4, a);
+        x->author_name = noaber_stmt_str(st, 3, a);
+        x->text = noaber_stmt_str(st, 4, a);
         if (!x->author_name || !x->text)
             e = NOABER_E_TOO_LARGE;
     }
@@ -726,17 +701,17 @@ residents_store_helpers(struct noaber_db *db, int64_t hood, const char *skill, i
     *n = 0;
     enum noaber_err e = noaber_db_query(db, &st, sql_helpers, "iti", hood, skill, exclude);
     while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-        *out = grow(a, *out, *n, &cap, sizeof **out);
+        *out = noaber_arena_grow(a, *out, *n, &cap, sizeof **out);
         if (!*out)
             return NOABER_E_TOO_LARGE;
         struct residents_helper *h = &(*out)[(*n)++];
         h->person_id = noaber_stmt_int(st, 0);
-        h->name = text(st, 1, a);
-        h->about = text(st, 2, a);
-        h->abilities = text(st, 3, a);
-        h->offers = text(st, 4, a);
-        h->availability = text(st, 5, a);
-        h->phone = text(st, 6, a);
+        h->name = noaber_stmt_str(st, 1, a);
+        h->about = noaber_stmt_str(st, 2, a);
+        h->abilities = noaber_stmt_str(st, 3, a);
+        h->offers = noaber_stmt_str(st, 4, a);
+        h->availability = noaber_stmt_str(st, 5, a);
+        h->phone = noaber_stmt_str(st, 6, a);
         h->fields = (unsigned)noaber_stmt_int(st, 7); /* the visible mask, filtered by caller */
         h->skills_offered = "";
         if (noaber_arena_overflowed(a))
@@ -781,15 +756,16 @@ residents_store_report(struct noaber_db *db, int64_t hood, int64_t month_start,
     if (e == NOABER_OK) {
         e = noaber_db_query(db, &st, sql_count_skills, "i", hood);
         while (e == NOABER_OK && (e = noaber_stmt_step(st, &row)) == NOABER_OK && row) {
-            out->skills = grow(a, out->skills, out->nskills, &cap, sizeof *out->skills);
+            out->skills =
+                noaber_arena_grow(a, out->skills, out->nskills, &cap, sizeof *out->skills);
             if (!out->skills) {
                 noaber_stmt_reset(st);
                 return NOABER_E_TOO_LARGE;
             }
             struct residents_report_skill *s = &out->skills[out->nskills++];
-            s->slug = text(st, 0, a);
-            s->label_nl = text(st, 1, a);
-            s->label_en = text(st, 2, a);
+            s->slug = noaber_stmt_str(st, 0, a);
+            s->label_nl = noaber_stmt_str(st, 1, a);
+            s->label_en = noaber_stmt_str(st, 2, a);
             s->offered = noaber_stmt_int(st, 3);
             s->wanted = noaber_stmt_int(st, 4);
             if (noaber_arena_overflowed(a))
