@@ -3,9 +3,8 @@
  * code in large letters, the login address and a QR code that opens it with the code filled in)
  * and the one-page intake summary a connector hands to a resident, both as PDF. Drawn with
  * cairo, text laid out by pango (DejaVu Sans, which has every letter Dutch needs), the QR code by
- * libqrencode. Plain structs in, bytes appended to a buffer out: no request, no database.
- *
- * Pango and fontconfig keep caches for the life of the process on purpose (tests/lsan.supp).
+ * libqrencode (view/pdf.h). Plain structs in, bytes appended to a buffer out: no request, no
+ * database.
  */
 #include "residents/residents_int.h"
 
@@ -13,29 +12,19 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "view/i18n.h"
+#include "view/pdf.h"
 
-#include <cairo-pdf.h>
 #include <cairo.h>
-#include <pango/pangocairo.h>
-#include <qrencode.h>
 #include <stdio.h>
 #include <string.h>
 
-#define MM       (72.0 / 25.4)
-#define A4_W     (210 * MM)
-#define A4_H     (297 * MM)
+#define MM       NOABER_PDF_MM
+#define A4_W     NOABER_PDF_A4_W
+#define A4_H     NOABER_PDF_A4_H
 #define MARGIN   (20 * MM)
 #define BODY_W   (A4_W - 2 * MARGIN)
 #define FONT     "DejaVu Sans"
 #define FONTMONO "DejaVu Sans Mono"
-
-static cairo_status_t
-write_buf(void *closure, const unsigned char *data, unsigned int length)
-{
-    struct noaber_buf *b = closure;
-    noaber_buf_append(b, (const char *)data, length);
-    return b->failed ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
-}
 
 /* Replaces {name}-style keys in MSG: KEYS and VALUES are N pairs. The result lives in OUT. */
 static const char *
@@ -62,94 +51,11 @@ fill(char *out, size_t size, const char *msg, const char *const *keys, const cha
     return out;
 }
 
-/* Draws TEXT at (X, *Y) in width W with FONT ("DejaVu Sans Bold 12"); moves *Y below it. */
-static void
-text(cairo_t *cr, const char *font, double x, double *y, double w, const char *t)
-{
-    PangoLayout *layout = pango_cairo_create_layout(cr);
-    PangoFontDescription *fd = pango_font_description_from_string(font);
-    pango_layout_set_font_description(layout, fd);
-    pango_layout_set_width(layout, (int)(w * PANGO_SCALE));
-    pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_text(layout, t && *t ? t : "-", -1);
-    cairo_move_to(cr, x, *y);
-    pango_cairo_show_layout(cr, layout);
-    int pw, ph;
-    pango_layout_get_size(layout, &pw, &ph);
-    *y += (double)ph / PANGO_SCALE;
-    pango_font_description_free(fd);
-    g_object_unref(layout);
-}
-
-/* The height TEXT would take, to decide on a new page. */
-static double
-text_height(cairo_t *cr, const char *font, double w, const char *t)
-{
-    PangoLayout *layout = pango_cairo_create_layout(cr);
-    PangoFontDescription *fd = pango_font_description_from_string(font);
-    pango_layout_set_font_description(layout, fd);
-    pango_layout_set_width(layout, (int)(w * PANGO_SCALE));
-    pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_text(layout, t && *t ? t : "-", -1);
-    int pw, ph;
-    pango_layout_get_size(layout, &pw, &ph);
-    pango_font_description_free(fd);
-    g_object_unref(layout);
-    return (double)ph / PANGO_SCALE;
-}
-
-/* A QR code of DATA, SIZE points square, top left at (X, Y), with its quiet zone. */
-static int
-qr(cairo_t *cr, const char *data, double x, double y, double size)
-{
-    QRcode *q = QRcode_encodeString(data, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-    if (!q)
-        return -1;
-    int quiet = 4, n = q->width + 2 * quiet;
-    double m = size / n;
-    cairo_save(cr);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_rectangle(cr, x, y, size, size);
-    cairo_fill(cr);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    for (int row = 0; row < q->width; row++)
-        for (int col = 0; col < q->width; col++)
-            if (q->data[row * q->width + col] & 1)
-                cairo_rectangle(cr, x + (col + quiet) * m, y + (row + quiet) * m, m, m);
-    cairo_fill(cr);
-    cairo_restore(cr);
-    QRcode_free(q);
-    return 0;
-}
-
-static cairo_t *
-start(struct noaber_buf *out, cairo_surface_t **surface, const char *title)
-{
-    *surface = cairo_pdf_surface_create_for_stream(write_buf, out, A4_W, A4_H);
-    cairo_pdf_surface_set_metadata(*surface, CAIRO_PDF_METADATA_TITLE, title);
-    cairo_pdf_surface_set_metadata(*surface, CAIRO_PDF_METADATA_CREATOR, "Noaber");
-    cairo_t *cr = cairo_create(*surface);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    return cr;
-}
-
 static enum noaber_err
 finish(cairo_t *cr, cairo_surface_t *surface, struct noaber_buf *out)
 {
     cairo_show_page(cr);
-    cairo_status_t st = cairo_status(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surface);
-    if (st == CAIRO_STATUS_SUCCESS)
-        st = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
-    if (out->failed)
-        return NOABER_E_TOO_LARGE;
-    if (st != CAIRO_STATUS_SUCCESS) {
-        noaber_error("pdf: %s", cairo_status_to_string(st));
-        return NOABER_E_INTERNAL;
-    }
-    return NOABER_OK;
+    return noaber_pdf_finish(cr, surface, out);
 }
 
 /* --- the login card --------------------------------------------------------------------------- */
@@ -164,7 +70,7 @@ residents_pdf_card(const struct residents_card *c, const struct noaber_catalog *
     const char *vals[] = {c->name, c->hood_name ? c->hood_name : "", days, c->login_url,
                           c->connector_name ? c->connector_name : ""};
     cairo_surface_t *surface;
-    cairo_t *cr = start(out, &surface, noaber_tr(cat, N_("Your login code for Noaber")));
+    cairo_t *cr = noaber_pdf_start(out, &surface, noaber_tr(cat, N_("Your login code for Noaber")));
 
     /* the card: a dashed line to cut along */
     double cx = MARGIN, cy = MARGIN, cw = BODY_W, ch = 105 * MM, pad = 8 * MM;
@@ -177,25 +83,27 @@ residents_pdf_card(const struct residents_card *c, const struct noaber_catalog *
     cairo_restore(cr);
 
     double qs = 42 * MM, tx = cx + pad, tw = cw - 3 * pad - qs, y = cy + pad;
-    text(cr, FONT " Bold 18", tx, &y, tw, noaber_tr(cat, N_("Your login code for Noaber")));
+    noaber_pdf_text(cr, FONT " Bold 18", tx, &y, tw,
+                    noaber_tr(cat, N_("Your login code for Noaber")));
     y += 2 * MM;
-    text(cr, FONT " 12", tx, &y, tw, c->name);
+    noaber_pdf_text(cr, FONT " 12", tx, &y, tw, c->name);
     if (c->hood_name && *c->hood_name)
-        text(cr, FONT " 11", tx, &y, tw,
-             fill(line, sizeof line, noaber_tr(cat, N_("Neighbourhood: {hood}")), keys, vals, 5));
+        noaber_pdf_text(
+            cr, FONT " 11", tx, &y, tw,
+            fill(line, sizeof line, noaber_tr(cat, N_("Neighbourhood: {hood}")), keys, vals, 5));
     if (c->username && *c->username) {
         snprintf(line, sizeof line, "%s: %s", noaber_tr(cat, N_("Username")), c->username);
-        text(cr, FONT " 11", tx, &y, tw, line);
+        noaber_pdf_text(cr, FONT " 11", tx, &y, tw, line);
     }
     y += 5 * MM;
-    text(cr, FONT " 11", tx, &y, tw, noaber_tr(cat, N_("Login code")));
-    text(cr, FONTMONO " Bold 26", tx, &y, tw + qs, c->code);
+    noaber_pdf_text(cr, FONT " 11", tx, &y, tw, noaber_tr(cat, N_("Login code")));
+    noaber_pdf_text(cr, FONTMONO " Bold 26", tx, &y, tw + qs, c->code);
     y += 4 * MM;
-    text(cr, FONT " 11", tx, &y, tw,
-         fill(line, sizeof line, noaber_tr(cat, N_("Go to {url}")), keys, vals, 5));
+    noaber_pdf_text(cr, FONT " 11", tx, &y, tw,
+                    fill(line, sizeof line, noaber_tr(cat, N_("Go to {url}")), keys, vals, 5));
     const char *valid = noaber_trn(cat, "The code works once, within {days} day.",
                                    "The code works once, within {days} days.", c->days);
-    text(cr, FONT " 10", tx, &y, tw, fill(line, sizeof line, valid, keys, vals, 5));
+    noaber_pdf_text(cr, FONT " 10", tx, &y, tw, fill(line, sizeof line, valid, keys, vals, 5));
 
     /* the QR code opens the login page with the code filled in; the PDF links there too */
     double qx = cx + cw - pad - qs, qy = cy + pad;
@@ -203,17 +111,18 @@ residents_pdf_card(const struct residents_card *c, const struct noaber_catalog *
     snprintf(attrs, sizeof attrs, "rect=[%.1f %.1f %.1f %.1f] uri='%s'", qx, qy, qs, qs,
              c->code_url);
     cairo_tag_begin(cr, CAIRO_TAG_LINK, attrs);
-    int qr_ok = qr(cr, c->code_url, qx, qy, qs) == 0;
+    int qr_ok = noaber_pdf_qr(cr, c->code_url, qx, qy, qs) == 0;
     cairo_tag_end(cr, CAIRO_TAG_LINK);
     double sy = qy + qs + 2 * MM;
     if (qr_ok)
-        text(cr, FONT " 8", qx, &sy, qs, noaber_tr(cat, N_("Scan with your phone")));
+        noaber_pdf_text(cr, FONT " 8", qx, &sy, qs, noaber_tr(cat, N_("Scan with your phone")));
 
     /* below the card: what to do, step by step */
     y = cy + ch + 4 * MM;
-    text(cr, FONT " 9", cx, &y, cw, noaber_tr(cat, N_("Cut out the card along the dashed line.")));
+    noaber_pdf_text(cr, FONT " 9", cx, &y, cw,
+                    noaber_tr(cat, N_("Cut out the card along the dashed line.")));
     y += 10 * MM;
-    text(cr, FONT " Bold 14", MARGIN, &y, BODY_W, noaber_tr(cat, N_("How to log in")));
+    noaber_pdf_text(cr, FONT " Bold 14", MARGIN, &y, BODY_W, noaber_tr(cat, N_("How to log in")));
     y += 2 * MM;
     static const char *const steps[] = {
         N_("1. Go to {url} on a computer, tablet or phone. Or scan the square code with your "
@@ -223,21 +132,23 @@ residents_pdf_card(const struct residents_card *c, const struct noaber_catalog *
            "address and that password."),
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        text(cr, FONT " 12", MARGIN, &y, BODY_W,
-             fill(line, sizeof line, noaber_tr(cat, steps[i]), keys, vals, 5));
+        noaber_pdf_text(cr, FONT " 12", MARGIN, &y, BODY_W,
+                        fill(line, sizeof line, noaber_tr(cat, steps[i]), keys, vals, 5));
         y += 2 * MM;
     }
     y += 4 * MM;
-    text(cr, FONT " 11", MARGIN, &y, BODY_W,
-         noaber_tr(cat, N_("Keep this card for yourself: with the code, someone else could log "
-                           "in as you.")));
+    noaber_pdf_text(
+        cr, FONT " 11", MARGIN, &y, BODY_W,
+        noaber_tr(cat, N_("Keep this card for yourself: with the code, someone else could log "
+                          "in as you.")));
     y += 2 * MM;
     if (c->connector_name && *c->connector_name)
-        text(cr, FONT " 11", MARGIN, &y, BODY_W,
-             fill(line, sizeof line,
-                  noaber_tr(cat, N_("Need help? Ask {connector}, or come to the information "
-                                    "point.")),
-                  keys, vals, 5));
+        noaber_pdf_text(
+            cr, FONT " 11", MARGIN, &y, BODY_W,
+            fill(line, sizeof line,
+                 noaber_tr(cat, N_("Need help? Ask {connector}, or come to the information "
+                                   "point.")),
+                 keys, vals, 5));
     return finish(cr, surface, out);
 }
 
@@ -261,8 +172,8 @@ room(struct page *pg, double h)
 static void
 block(struct page *pg, const char *font, const char *t)
 {
-    room(pg, text_height(pg->cr, font, BODY_W, t));
-    text(pg->cr, font, MARGIN, &pg->y, BODY_W, t);
+    room(pg, noaber_pdf_text_height(pg->cr, font, BODY_W, t));
+    noaber_pdf_text(pg->cr, font, MARGIN, &pg->y, BODY_W, t);
 }
 
 static void
@@ -317,7 +228,7 @@ residents_pdf_intake(const struct residents_summary *s, const struct noaber_cata
     const char *vals[] = {p->display_name, s->hood_name ? s->hood_name : "", date,
                           s->connector_name ? s->connector_name : ""};
     cairo_surface_t *surface;
-    cairo_t *cr = start(out, &surface, noaber_tr(cat, N_("Intake summary")));
+    cairo_t *cr = noaber_pdf_start(out, &surface, noaber_tr(cat, N_("Intake summary")));
     struct page pg = {cr, MARGIN};
 
     block(&pg, FONT " Bold 18",
