@@ -204,3 +204,13 @@ noaber_input_json_errors(struct noaber_req *r, const struct noaber_field *spec, 
                                           "message", noaber_req_errmsg(r, errs->field[i])));
     return fields;
 }
+
+enum noaber_err
+noaber_input_api_invalid(struct noaber_req *r, const struct noaber_field *spec, size_t n,
+                         const struct noaber_input_errors *errs)
+{
+    return noaber_resp_json(r, 422,
+                            json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "INVALID", "message",
+                                      noaber_req_errmsg(r, NOABER_E_INVALID), "fields",
+                                      noaber_input_json_errors(r, spec, n, errs)));
+}

@@ -56,5 +56,8 @@ void noaber_input_context(struct noaber_req *r, json_t *ctx, const struct noaber
 /* Adds all field errors as {"fields":{name:message}} to a JSON error body. */
 json_t *noaber_input_json_errors(struct noaber_req *r, const struct noaber_field *spec, size_t n,
                                  const struct noaber_input_errors *errs);
+/* The API's answer to refused fields: 422 {"error":{"code":"INVALID","message":…,"fields":…}}. */
+enum noaber_err noaber_input_api_invalid(struct noaber_req *r, const struct noaber_field *spec,
+                                         size_t n, const struct noaber_input_errors *errs);
 
 #endif

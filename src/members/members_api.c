@@ -16,16 +16,6 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static enum noaber_err
-invalid(struct noaber_req *r, const struct noaber_field *spec, size_t n,
-        const struct noaber_input_errors *errs)
-{
-    return noaber_resp_json(r, 422,
-                            json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "INVALID", "message",
-                                      noaber_req_errmsg(r, NOABER_E_INVALID), "fields",
-                                      noaber_input_json_errors(r, spec, n, errs)));
-}
-
 static json_t *
 hood_json(const struct members_hood *h)
 {
@@ -49,7 +39,7 @@ members_api_login(struct noaber_req *r)
     struct noaber_input_errors errs;
     enum noaber_err e = noaber_input_parse(r, login_spec, N(login_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, login_spec, N(login_spec), &errs);
+        return noaber_input_api_invalid(r, login_spec, N(login_spec), &errs);
     char token[65];
     struct members_login l = {in.login, in.password, r->client_ip};
     if (e == NOABER_OK)
@@ -76,7 +66,7 @@ members_api_login_totp(struct noaber_req *r)
     struct noaber_input_errors errs;
     enum noaber_err e = noaber_input_parse(r, totp_spec, N(totp_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, totp_spec, N(totp_spec), &errs);
+        return noaber_input_api_invalid(r, totp_spec, N(totp_spec), &errs);
     char token[65];
     if (e == NOABER_OK)
         e = members_login_totp(r->db, r->config, noaber_req_cookie(r, "noaber_mfa"), in.code, token,
@@ -111,7 +101,7 @@ members_api_token_create(struct noaber_req *r)
     struct noaber_input_errors errs;
     enum noaber_err e = noaber_input_parse(r, token_spec, N(token_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, token_spec, N(token_spec), &errs);
+        return noaber_input_api_invalid(r, token_spec, N(token_spec), &errs);
     char token[65];
     if (e == NOABER_OK)
         e = members_token_create(r->db, r->actor.person_id, in.name, token);
@@ -166,7 +156,7 @@ members_api_me_update(struct noaber_req *r)
     struct members_person p;
     enum noaber_err e = noaber_input_parse(r, me_spec, N(me_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, me_spec, N(me_spec), &errs);
+        return noaber_input_api_invalid(r, me_spec, N(me_spec), &errs);
     if (e == NOABER_OK)
         e = members_person_get(r->db, r->actor.person_id, &p, r->arena);
     /* PATCH: what is not sent stays as it is. */
@@ -217,7 +207,7 @@ members_api_hood_create(struct noaber_req *r)
     struct noaber_input_errors errs;
     enum noaber_err e = noaber_input_parse(r, hood_spec, N(hood_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, hood_spec, N(hood_spec), &errs);
+        return noaber_input_api_invalid(r, hood_spec, N(hood_spec), &errs);
     struct members_hood_input h = {in.slug, in.name, in.description, in.postcodes};
     if (e == NOABER_OK)
         e = members_hood_create(r->db, &r->actor, &h, NULL);
@@ -271,7 +261,7 @@ members_api_member_add(struct noaber_req *r)
     struct noaber_input_errors errs;
     enum noaber_err e = noaber_input_parse(r, member_spec, N(member_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, member_spec, N(member_spec), &errs);
+        return noaber_input_api_invalid(r, member_spec, N(member_spec), &errs);
     struct members_new_member m = {in.display_name, in.email, in.username,
                                    members_role_parse(in.role), r->hood.id};
     int64_t person = 0;
@@ -306,7 +296,7 @@ members_api_role(struct noaber_req *r)
     struct noaber_input_errors errs;
     enum noaber_err e = noaber_input_parse(r, role_spec, N(role_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, role_spec, N(role_spec), &errs);
+        return noaber_input_api_invalid(r, role_spec, N(role_spec), &errs);
     if (e == NOABER_OK)
         e = members_set_role(r->db, &r->actor, &r->hood, noaber_req_param_id(r, "id"),
                              members_role_parse(in.role));

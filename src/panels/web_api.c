@@ -15,16 +15,6 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static enum noaber_err
-invalid(struct noaber_req *r, const struct noaber_field *spec, size_t n,
-        const struct noaber_input_errors *errs)
-{
-    return noaber_resp_json(r, 422,
-                            json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "INVALID", "message",
-                                      noaber_req_errmsg(r, NOABER_E_INVALID), "fields",
-                                      noaber_input_json_errors(r, spec, n, errs)));
-}
-
 /* An error with the line of the file it was found on. */
 static enum noaber_err
 error_at(struct noaber_req *r, enum noaber_err e, size_t line)
@@ -98,7 +88,7 @@ panels_api_create(struct noaber_req *r)
     struct noaber_input_errors errs;
     enum noaber_err e = noaber_input_parse(r, create_spec, N(create_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, create_spec, N(create_spec), &errs);
+        return noaber_input_api_invalid(r, create_spec, N(create_spec), &errs);
     struct panels_new pn = {in.title, in.purpose, in.quotas, in.questions, in.k, in.reserves};
     int64_t id = 0;
     size_t line = 0;
@@ -131,7 +121,7 @@ panels_api_quotas(struct noaber_req *r)
     struct noaber_input_errors errs;
     enum noaber_err e = noaber_input_parse(r, quotas_spec, N(quotas_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, quotas_spec, N(quotas_spec), &errs);
+        return noaber_input_api_invalid(r, quotas_spec, N(quotas_spec), &errs);
     size_t line = 0;
     if (e == NOABER_OK)
         e = panels_quotas_update(r->db, &r->actor, &r->hood, web_panel_id(r), in.quotas, &line);
@@ -154,7 +144,7 @@ panels_api_addresses(struct noaber_req *r)
     struct noaber_input_errors errs;
     enum noaber_err e = noaber_input_parse(r, addresses_spec, N(addresses_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, addresses_spec, N(addresses_spec), &errs);
+        return noaber_input_api_invalid(r, addresses_spec, N(addresses_spec), &errs);
     size_t line = 0;
     int64_t count = 0;
     if (e == NOABER_OK)
@@ -180,7 +170,7 @@ panels_api_invite(struct noaber_req *r)
     struct noaber_input_errors errs;
     enum noaber_err e = noaber_input_parse(r, invite_spec, N(invite_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, invite_spec, N(invite_spec), &errs);
+        return noaber_input_api_invalid(r, invite_spec, N(invite_spec), &errs);
     if (e == NOABER_OK)
         e = panels_invite(r->db, &r->actor, &r->hood, web_panel_id(r), in.count);
     return e == NOABER_OK ? panel_answer(r, 200) : e;
@@ -207,7 +197,7 @@ panels_api_seed(struct noaber_req *r)
     struct noaber_input_errors errs;
     enum noaber_err e = noaber_input_parse(r, seed_spec, N(seed_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, seed_spec, N(seed_spec), &errs);
+        return noaber_input_api_invalid(r, seed_spec, N(seed_spec), &errs);
     if (e == NOABER_OK)
         e = panels_seed(r->db, &r->actor, &r->hood, web_panel_id(r), in.seed);
     return e == NOABER_OK ? panel_answer(r, 200) : e;
@@ -330,7 +320,7 @@ panels_api_signup(struct noaber_req *r)
     struct noaber_input_errors errs;
     enum noaber_err e = noaber_input_parse(r, signup_spec, N(signup_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, signup_spec, N(signup_spec), &errs);
+        return noaber_input_api_invalid(r, signup_spec, N(signup_spec), &errs);
     int64_t panel = 0, number = 0;
     struct panels_panel p = {0};
     if (e == NOABER_OK)

@@ -22,16 +22,6 @@ static const char *const languages[] = {"nl", "en", NULL};
 static const char *const channels[] = {"inapp", "email", "call", "letter", NULL};
 static const char *const purposes[] = {"profile", "matching", "contact", "health", NULL};
 
-static enum noaber_err
-invalid(struct noaber_req *r, const struct noaber_field *spec, size_t n,
-        const struct noaber_input_errors *errs)
-{
-    return noaber_resp_json(r, 422,
-                            json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "INVALID", "message",
-                                      noaber_req_errmsg(r, NOABER_E_INVALID), "fields",
-                                      noaber_input_json_errors(r, spec, n, errs)));
-}
-
 static int64_t
 query_id(struct noaber_req *r, const char *name)
 {
@@ -157,7 +147,7 @@ residents_api_profile_update(struct noaber_req *r)
         set_error(&errs, "skills_wanted", residents_skill_list(r, in.skills_wanted, &wanted));
     set_error(&errs, "visible", residents_visible_parse(in.visible, &visible));
     if (errs.count)
-        return invalid(r, profile_spec, N(profile_spec), &errs);
+        return noaber_input_api_invalid(r, profile_spec, N(profile_spec), &errs);
     int64_t person = 0;
     enum residents_relation rel = RESIDENTS_REL_NONE;
     e = residents_subject(r->db, &r->actor, in.acting_for, &person, &rel);
@@ -167,7 +157,7 @@ residents_api_profile_update(struct noaber_req *r)
     if (*in.postcode && residents_home_hood(r->db, person, &home, r->arena) == NOABER_OK &&
         residents_postcode_problem(r, in.postcode, &home)) {
         set_error(&errs, "postcode", NOABER_E_POSTCODE_ELSEWHERE);
-        return invalid(r, profile_spec, N(profile_spec), &errs);
+        return noaber_input_api_invalid(r, profile_spec, N(profile_spec), &errs);
     }
     /* PATCH: only what was sent changes. */
 #define SENT(f) (present(r, #f) ? in.f : NULL)
@@ -250,7 +240,7 @@ residents_api_consent_give(struct noaber_req *r)
     struct noaber_input_errors errs;
     enum noaber_err e = noaber_input_parse(r, consent_spec, N(consent_spec), &in, &errs);
     if (e == NOABER_E_INVALID)
-        return invalid(r, consent_spec, N(consent_spec), &errs);
+        return noaber_input_api_invalid(r, consent_spec, N(consent_spec), &errs);
     int64_t person = 0;
     enum residents_relation rel = RESIDENTS_REL_NONE;
     if (e == NOABER_OK)
