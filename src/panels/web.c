@@ -300,6 +300,16 @@ load(struct noaber_db *db, int64_t hood, int64_t id, struct panels_panel *out,
     return e;
 }
 
+/* Panel ID of HOOD into *P, for those who manage HOOD's panels only. */
+static enum noaber_err
+load_managed(struct noaber_db *db, const struct members_actor *actor,
+             const struct members_hood *hood, int64_t id, struct panels_panel *p,
+             struct noaber_arena *a)
+{
+    enum noaber_err e = may_manage(actor, hood);
+    return e == NOABER_OK ? load(db, hood->id, id, p, a) : e;
+}
+
 enum noaber_err
 panels_get(struct noaber_db *db, const struct noaber_config *cfg, const struct members_actor *actor,
            const struct members_hood *hood, int64_t id, enum panels_view view,
@@ -345,9 +355,7 @@ panels_quotas_update(struct noaber_db *db, const struct members_actor *actor,
     struct noaber_arena *a = noaber_arena_new(1 << 20);
     struct panels_panel p = {0};
     struct quotas_ctx c = {id, NULL, 0};
-    enum noaber_err e = may_manage(actor, hood);
-    if (e == NOABER_OK)
-        e = load(db, hood->id, id, &p, a);
+    enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
     /* Once a draw has an outcome its quotas are part of it; before that (also after a draw
      * that failed) the coordinator may still relax them. */
     if (e == NOABER_OK && p.stage >= PANELS_STAGE_DRAWN)
@@ -395,9 +403,7 @@ panels_addresses_upload(struct noaber_db *db, const struct members_actor *actor,
 {
     struct noaber_arena *a = noaber_arena_new(64u << 20);
     struct panels_panel p = {0};
-    enum noaber_err e = may_manage(actor, hood);
-    if (e == NOABER_OK)
-        e = load(db, hood->id, id, &p, a);
+    enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
     if (e == NOABER_OK && (p.stage != PANELS_STAGE_OPEN || p.invited > 0))
         e = NOABER_E_STAGE;
     struct upload_ctx c = {id, NULL, 0};
@@ -462,9 +468,7 @@ panels_invite(struct noaber_db *db, const struct members_actor *actor,
     struct panels_panel p = {0};
     struct invite_ctx c = {id, count, {0}, a};
     char *hex = NULL;
-    enum noaber_err e = may_manage(actor, hood);
-    if (e == NOABER_OK)
-        e = load(db, hood->id, id, &p, a);
+    enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
     if (e == NOABER_OK && p.stage != PANELS_STAGE_OPEN)
         e = NOABER_E_STAGE;
     if (e == NOABER_OK && (count < 1 || count > PANELS_WEB_MAX_ADDRESS))
@@ -490,9 +494,7 @@ panels_letters(struct noaber_db *db, const struct noaber_config *cfg,
     struct panels_panel p = {0};
     char *hex = NULL;
     unsigned char key[32];
-    enum noaber_err e = may_manage(actor, hood);
-    if (e == NOABER_OK)
-        e = load(db, hood->id, id, &p, a);
+    enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
     if (e == NOABER_OK && (p.stage != PANELS_STAGE_OPEN || p.invited == 0))
         e = NOABER_E_STAGE;
     if (e == NOABER_OK)
@@ -540,9 +542,7 @@ panels_close_stage1(struct noaber_db *db, const struct members_actor *actor,
 {
     struct noaber_arena *a = noaber_arena_new(1 << 20);
     struct panels_panel p = {0};
-    enum noaber_err e = may_manage(actor, hood);
-    if (e == NOABER_OK)
-        e = load(db, hood->id, id, &p, a);
+    enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
     if (e == NOABER_OK && p.stage != PANELS_STAGE_OPEN)
         e = NOABER_E_STAGE;
     struct close_ctx c = {id};
@@ -582,9 +582,7 @@ panels_seed(struct noaber_db *db, const struct members_actor *actor,
 {
     struct noaber_arena *a = noaber_arena_new(1 << 20);
     struct panels_panel p = {0};
-    enum noaber_err e = may_manage(actor, hood);
-    if (e == NOABER_OK)
-        e = load(db, hood->id, id, &p, a);
+    enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
     if (e == NOABER_OK && !text_ok(seed, 1, 200, 0))
         e = NOABER_E_INVALID;
     if (e == NOABER_OK && (p.stage >= PANELS_STAGE_DRAWN || p.run.id))
@@ -628,9 +626,7 @@ panels_draw_start(struct noaber_db *db, const struct noaber_config *cfg,
     struct panels_panel p = {0};
     struct panels_volunteer *v = NULL;
     size_t n = 0;
-    enum noaber_err e = may_manage(actor, hood);
-    if (e == NOABER_OK)
-        e = load(db, hood->id, id, &p, a);
+    enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
     if (e == NOABER_OK && p.stage != PANELS_STAGE_CLOSED)
         e = NOABER_E_STAGE;
     if (e == NOABER_OK && !p.seed[0])
@@ -688,9 +684,7 @@ panels_publish(struct noaber_db *db, const struct members_actor *actor,
 {
     struct noaber_arena *a = noaber_arena_new(1 << 20);
     struct panels_panel p = {0};
-    enum noaber_err e = may_manage(actor, hood);
-    if (e == NOABER_OK)
-        e = load(db, hood->id, id, &p, a);
+    enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
     if (e == NOABER_OK && p.stage != PANELS_STAGE_DRAWN)
         e = NOABER_E_STAGE;
     if (e == NOABER_OK)
@@ -705,9 +699,7 @@ panels_volunteers(struct noaber_db *db, const struct members_actor *actor,
                   size_t *n, struct noaber_arena *a)
 {
     struct panels_panel p = {0};
-    enum noaber_err e = may_manage(actor, hood);
-    if (e == NOABER_OK)
-        e = load(db, hood->id, id, &p, a);
+    enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
     return e == NOABER_OK ? web_store_volunteers(db, id, out, n, a) : e;
 }
 
@@ -778,9 +770,7 @@ panels_dropout(struct noaber_db *db, const struct members_actor *actor,
 {
     struct noaber_arena *a = noaber_arena_new(4u << 20);
     struct panels_panel p = {0};
-    enum noaber_err e = may_manage(actor, hood);
-    if (e == NOABER_OK)
-        e = load(db, hood->id, id, &p, a);
+    enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
     if (e == NOABER_OK && p.stage < PANELS_STAGE_DRAWN)
         e = NOABER_E_STAGE;
     struct dropout_ctx c = {&p, vid, 0, 0, a};

@@ -55,16 +55,10 @@ panel_answer(struct noaber_req *r, int status)
 enum noaber_err
 panels_api_list(struct noaber_req *r)
 {
-    struct panels_panel *p;
-    size_t n = 0;
-    enum noaber_err e = panels_list(r->db, &r->actor, &r->hood, &p, &n, r->arena);
-    if (e != NOABER_OK)
-        return e;
-    int manager = members_can(&r->actor, MEMBERS_A_HOOD_EDIT, &r->hood) == NOABER_OK;
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, web_panel_json(r, &p[i], manager));
-    return noaber_resp_json(r, 200, json_pack("{s:o}", "panels", list));
+    json_t *list;
+    int manager;
+    enum noaber_err e = web_panel_list_json(r, &list, &manager);
+    return e == NOABER_OK ? noaber_resp_json(r, 200, json_pack("{s:o}", "panels", list)) : e;
 }
 
 struct create_body {

@@ -115,6 +115,9 @@ extern const struct noaber_route panels_routes[];
 /* Shared by the handlers (web_pages.c). */
 int64_t web_panel_id(struct noaber_req *r);
 json_t *web_panel_json(struct noaber_req *r, const struct panels_panel *p, int manager);
+/* The neighbourhood's panels as a JSON array in *OUT (page and API); *MANAGER: the viewer
+ * manages them. */
+enum noaber_err web_panel_list_json(struct noaber_req *r, json_t **out, int *manager);
 json_t *web_probabilities_json(const struct panels_volunteer *v, size_t n);
 
 enum noaber_err panels_page_list(struct noaber_req *r);

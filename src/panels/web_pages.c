@@ -99,17 +99,28 @@ url(struct noaber_req *r, const char *tail)
 /* --- list and new ----------------------------------------------------------------------------- */
 
 enum noaber_err
-panels_page_list(struct noaber_req *r)
+web_panel_list_json(struct noaber_req *r, json_t **out, int *manager)
 {
     struct panels_panel *p;
     size_t n = 0;
     enum noaber_err e = panels_list(r->db, &r->actor, &r->hood, &p, &n, r->arena);
     if (e != NOABER_OK)
         return e;
-    int manager = members_can(&r->actor, MEMBERS_A_HOOD_EDIT, &r->hood) == NOABER_OK;
-    json_t *list = json_array();
+    *manager = members_can(&r->actor, MEMBERS_A_HOOD_EDIT, &r->hood) == NOABER_OK;
+    *out = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, web_panel_json(r, &p[i], manager));
+        json_array_append_new(*out, web_panel_json(r, &p[i], *manager));
+    return NOABER_OK;
+}
+
+enum noaber_err
+panels_page_list(struct noaber_req *r)
+{
+    json_t *list;
+    int manager;
+    enum noaber_err e = web_panel_list_json(r, &list, &manager);
+    if (e != NOABER_OK)
+        return e;
     json_t *ctx = json_pack("{s:s,s:s,s:s,s:o,s:b}", "title",
                             noaber_req_tr(r, N_("Citizens' panels")), "slug", r->hood.slug,
                             "hood_name", r->hood.name, "panels", list, "manager", manager);
