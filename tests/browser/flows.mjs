@@ -9,7 +9,8 @@
 // new resident, who asked to be called, and marks the call done; a second new resident asks for
 // letters, is confirmed, and the coordinator prints her letter; the coordinator adds a member without e-mail and prints a login code; that member
 // logs in with the code, switches to English, reads a message and logs out; the partner switches
-// on the second login step (TOTP) and logs in anew with a recovery code.
+// on the second login step (TOTP) and logs in anew with a recovery code; a resident signs up for
+// a citizens' panel with the code from the invitation letter.
 
 import assert from 'node:assert/strict';
 
@@ -344,6 +345,39 @@ export function registerFlowTests(test, env) {
     assert.equal(new URL(p2.url()).pathname, '/', `the recovery code logs in, not ${p2.url()}`);
     assert.ok(await p2.$('form[action="/logout"]'), 'logged in with the second step');
     await keyboardLogout(p2, env.base);
+    await context.close();
+  });
+
+  test('a resident signs up for a citizens\' panel with the code from the letter, by keyboard', async () => {
+    // Demo panel 2 is in stage 1; DEMB-2345 is its second printed demo code (src/panels/web_demo.c).
+    const context = await env.browser.newContext(CONTEXT);
+    const page = await context.newPage();
+    await page.goto(env.base + '/panel/signup');
+    await typeInto(page, '#code', 'demb 2345'); // as typed from a letter: lower case, a space
+    await tabTo(page, 'form[action="/panel/signup"] button[type=submit]');
+    await pressAndLoad(page, 'Enter');
+    const groups = await page.$$eval('main input[type=radio]', (rs) => [...new Set(rs.map((r) => r.name))]);
+    assert.ok(groups.length >= 2, `the code opens the panel's questions, not ${page.url()}`);
+    for (const name of groups) {
+      // Tab enters the group on its first answer; the arrow key moves to, and picks, the second.
+      await tabTo(page, `input[name="${name}"]`);
+      await page.keyboard.press('ArrowDown');
+      const picked = await page.$$eval(`input[name="${name}"]`, (rs) => rs.findIndex((r) => r.checked));
+      assert.equal(picked, 1, `the arrow key picked the second answer of ${name}`);
+    }
+    await typeInto(page, '#name', 'Sanne Bakker');
+    await typeInto(page, '#phone', '06 12345678');
+    await tabTo(page, '#consent');
+    await page.keyboard.press('Space');
+    assert.ok(await page.$eval('#consent', (c) => c.checked), 'Space ticks the consent box');
+    await tabTo(page, 'main form button[type=submit]');
+    await pressAndLoad(page, 'Enter');
+    const status = await page.innerText('main [role=status]');
+    assert.ok(status.includes('Burgertop'), `the sign-up is confirmed: ${status}`);
+    await env.scan(page, 'anon', 'panel-signup-thanks');
+    // The same code a second time: refused, with a message on the page.
+    await page.goto(env.base + '/panel/signup?code=DEMB-2345');
+    assert.ok(await page.$('main .error-box'), 'a used code is refused with a message');
     await context.close();
   });
 
