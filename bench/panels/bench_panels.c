@@ -152,6 +152,21 @@ gap(double bound, double reached)
     return fabs(g) < 1e-9 ? 0.0 : g; /* rounding noise, not a gap */
 }
 
+/* The machine's one-minute load average (Linux), or -1: times depend on it, so every line
+ * shows it as it was when the run began. */
+static double
+load_average(void)
+{
+    double l = -1.0;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1)
+            l = -1.0;
+        fclose(f);
+    }
+    return l;
+}
+
 static int
 run(const char *name, const struct panels_table *ft, const struct panels_table *pt, int k,
     const struct bench_opts *bo)
@@ -171,6 +186,7 @@ run(const char *name, const struct panels_table *ft, const struct panels_table *
         struct panels_select_opts so = {.algorithm = (enum panels_algorithm)alg,
                                         .time_limit = bo->time_limit};
         struct panels_result res;
+        double load = load_average();
         double t0 = now();
         err = panels_select(&pool, &so, &res, &diag);
         double t = now() - t0;
@@ -183,18 +199,21 @@ run(const char *name, const struct panels_table *ft, const struct panels_table *
                        100.0 * gap(res.stats.bound, res.stats.reached));
             else
                 printf("reached=none (no distribution yet)");
-            printf(" mips=%d lps=%d\n", res.stats.mip_calls, res.stats.lp_solves);
+            printf(" mips=%d lps=%d", res.stats.mip_calls, res.stats.lp_solves);
         } else if (err) {
-            printf("failed: %s\n", diag.msg);
+            printf("failed: %s", diag.msg);
         } else {
             printf("min_prob=%.6f", res.min_prob);
             if (alg != PANELS_LEGACY)
                 printf(" bound=%.6f gap=%.3f%%", res.stats.bound,
                        100.0 * gap(res.stats.bound, res.min_prob));
-            printf("  panels=%-5d stages=%-3d columns=%-5d mips=%-4d lps=%d\n", res.dist.npanels,
+            printf("  panels=%-5d stages=%-3d columns=%-5d mips=%-4d lps=%d", res.dist.npanels,
                    res.stats.stages, res.stats.columns, res.stats.mip_calls, res.stats.lp_solves);
             panels_result_free(&res);
         }
+        if (load >= 0)
+            printf("  load=%.2f", load);
+        printf("\n");
         fflush(stdout);
     }
     panels_pool_free(&pool);
@@ -258,7 +277,8 @@ usage(void)
            "  --synthetic SEED SKEW  one extra pool from the generator\n"
            "  DATA_DIR          where the examples are (default tests/data/sortition)\n"
            "bound: upper bound on the minimum probability (leximin over fractional panels);\n"
-           "gap: (bound - min_prob) / bound, 0 when the result is proven optimal.\n");
+           "gap: (bound - min_prob) / bound, 0 when the result is proven optimal.\n"
+           "load: the machine's one-minute load average when the run began.\n");
 }
 
 int
