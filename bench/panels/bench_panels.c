@@ -3,8 +3,9 @@
  * on hard synthetic pools.
  *
  * Prints, per instance and algorithm, the wall time, the minimum selection probability, the
- * number of distinct profiles and panels, and the solver's work. It asserts nothing about
- * time: the figures are for people. The hard pools follow issue 5: n = 2000 volunteers, eight
+ * number of distinct profiles and panels, the solver's work, and the machine's load average
+ * when the run began (times depend on it). It asserts nothing about time: the figures are for
+ * people. The hard pools follow issue 5: n = 2000 volunteers, eight
  * features whose values are skewed by self-selection (a few common, others rare), quotas at
  * the population share of k = 100 plus or minus 3, giving about 1,500 to 1,750 distinct
  * profiles. Everything is generated from fixed seeds, so runs are comparable; the seeds are
