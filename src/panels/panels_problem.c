@@ -561,7 +561,7 @@ pn_price(struct pn_pricer *pr, const double *w, double target, int stop_early, c
     io.mip_gap = 0.0;
     /* Most fractional variable: Driebeck-Tomlin evaluates a simplex tableau row per candidate,
      * which with 1,500 types took half of column generation's time; with this rule a round
-     * costs a third as much (docs/panels.md). */
+     * costs a third to a half as much (docs/panels.md). */
     io.br_tech = GLP_BR_MFV;
     io.bt_tech = GLP_BT_BLB;
     rc = glp_intopt(P, &io);
