@@ -18,6 +18,7 @@ import html.parser
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -429,6 +430,28 @@ class ServerTest(unittest.TestCase):
 
 
 # --- HTML ---------------------------------------------------------------------------------------
+
+
+def main_text(html):
+    """The page's <main> element (the layout around it is the same everywhere)."""
+    m = re.search(r"<main\b.*?</main>", html, re.S)
+    return m.group(0) if m else html
+
+
+def multipart(fields, files):
+    """A multipart/form-data body of FIELDS {name: text} and FILES {name: (filename, bytes)}:
+    (content type, bytes)."""
+    boundary = "----noaber-test-boundary-7MA4YWxkTrZu0gW"
+    out = []
+    for k, v in fields.items():
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n"
+                    % (boundary, k, v)).encode())
+    for k, (filename, data) in files.items():
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                    "Content-Type: text/csv\r\n\r\n" % (boundary, k, filename)).encode())
+        out.append(data + b"\r\n")
+    out.append(("--%s--\r\n" % boundary).encode())
+    return "multipart/form-data; boundary=" + boundary, b"".join(out)
 
 
 class Form:

@@ -31,12 +31,6 @@ def members(client, hood=HOOD):
     return {m["email"] or m["username"]: m for m in r.json()["members"]}
 
 
-def main_text(html):
-    """The page's <main> element (the layout around it is the same everywhere)."""
-    m = re.search(r"<main\b.*?</main>", html, re.S)
-    return m.group(0) if m else html
-
-
 class AdminFlows(harness.ServerTest):
     def test_admin_adds_neighbourhood_on_the_page(self):
         admin = self.client("admin")
@@ -382,7 +376,7 @@ class ResidentFlows(harness.ServerTest):
             self.assertRedirect(r, "/login")
             page = c.get("/login")
             answers.append((r.status, r.header("Location"), sorted(c.cookies),
-                            main_text(page.text)))
+                            harness.main_text(page.text)))
         self.assertEqual(answers[0][:3], answers[1][:3])
         strip = lambda s: re.sub(r'name="csrf" value="[0-9a-f]+"', "", s)
         self.assertEqual(strip(answers[0][3]), strip(answers[1][3]))

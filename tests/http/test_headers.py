@@ -20,11 +20,6 @@ def tearDownModule():
     harness.stop_server()
 
 
-def main_text(html):
-    m = re.search(r"<main\b.*?</main>", html, re.S)
-    return m.group(0) if m else html
-
-
 class Headers(harness.ServerTest):
     def assertSecurityHeaders(self, r):
         what = "%s %s (%d)" % (r.method, r.path, r.status)
@@ -208,7 +203,7 @@ class Headers(harness.ServerTest):
             with self.subTest(answer=repr(r), lang=lang):
                 self.assertStatus(r, status)
                 self.assertIn('<html lang="%s"' % lang, r.text)
-                self.assertIn(text, main_text(r.text))
+                self.assertIn(text, harness.main_text(r.text))
                 self.assertIn("<h1>%s</h1>" % titles[(status, lang)], r.text)
                 self.assertIn("<title>%s · Noaber</title>" % titles[(status, lang)], r.text)
         api = Client(self.srv, lang="en").api("GET", "/api/v1/me")

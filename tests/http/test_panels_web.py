@@ -54,25 +54,6 @@ def tearDownModule():
     harness.stop_server()
 
 
-def main_text(html):
-    m = re.search(r"<main\b.*?</main>", html, re.S)
-    return m.group(0) if m else html
-
-
-def multipart(fields, files):
-    boundary = "----noaber-panels-boundary-42"
-    out = []
-    for k, v in fields.items():
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n"
-                    % (boundary, k, v)).encode())
-    for k, (filename, data) in files.items():
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
-                    "Content-Type: text/csv\r\n\r\n" % (boundary, k, filename)).encode())
-        out.append(data + b"\r\n")
-    out.append(("--%s--\r\n" % boundary).encode())
-    return "multipart/form-data; boundary=" + boundary, b"".join(out)
-
-
 def addresses(n, broken_line=None):
     rows = ["Straat;Huisnummer;Postcode;Plaats"]
     for i in range(n):
@@ -89,7 +70,7 @@ def codes_of(pdf):
 
 class PanelFlow(harness.ServerTest):
     def upload(self, client, base, data, page):
-        ctype, body = multipart({"csrf": harness.csrf_of(page.text)},
+        ctype, body = harness.multipart({"csrf": harness.csrf_of(page.text)},
                                 {"file": ("adressen.csv", data)})
         return client.request("POST", base + "/addresses", body=body, content_type=ctype)
 
@@ -275,7 +256,7 @@ class PanelFlow(harness.ServerTest):
                             base)
         pub = anon.get(base + "/result")
         self.assertStatus(pub, 200)
-        body = main_text(pub.text)
+        body = harness.main_text(pub.text)
         self.assertIn(seed, body)
         self.assertIn("<svg", body)
         self.assertIn("<title", body)

@@ -27,11 +27,6 @@ def tearDownModule():
     harness.stop_server()
 
 
-def main_text(html):
-    m = re.search(r"<main\b.*?</main>", html, re.S)
-    return m.group(0) if m else html
-
-
 def register(srv, name, email, password="een nieuw wachtwoord"):
     """A new resident, registered through the form and logged in."""
     c = Client(srv)
@@ -89,7 +84,7 @@ class OwnData(harness.ServerTest):
         c = self.client("resident")
         r = c.get("/account/data")
         self.assertStatus(r, 200)
-        page = main_text(r.text)
+        page = harness.main_text(r.text)
         self.assertIn("<h1>Mijn gegevens</h1>", page)
         self.assertIn("Je account", page)          # the translated heading of persons
         self.assertIn("Berichten aan jou", page)   # of messages

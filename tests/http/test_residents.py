@@ -38,11 +38,6 @@ def date(days):
     return (datetime.date.today() + datetime.timedelta(days=days)).strftime("%d-%m-%Y")
 
 
-def main_text(html):
-    m = re.search(r"<main\b.*?</main>", html, re.S)
-    return m.group(0) if m else html
-
-
 INTAKE = {
     "display_name": "Bep Bakker", "postcode": "3511 AB", "house_number": "12a",
     "phone": "030 1234567", "lang": "nl", "channel": "call", "place": "door",
@@ -90,21 +85,6 @@ def keep_pdf(name, body):
                         path[:-4]], check=False, timeout=60)
 
 
-def multipart(fields, files):
-    """A multipart/form-data body: (content type, bytes)."""
-    boundary = "----noaber-test-boundary-7MA4YWxkTrZu0gW"
-    out = []
-    for k, v in fields.items():
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n"
-                    % (boundary, k, v)).encode())
-    for k, (filename, data) in files.items():
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
-                    "Content-Type: text/csv\r\n\r\n" % (boundary, k, filename)).encode())
-        out.append(data + b"\r\n")
-    out.append(("--%s--\r\n" % boundary).encode())
-    return "multipart/form-data; boundary=" + boundary, b"".join(out)
-
-
 class Intake(harness.ServerTest):
     def test_intake_pdfs_and_takeover_with_the_card(self):
         kees = self.client("connector")
@@ -118,7 +98,7 @@ class Intake(harness.ServerTest):
         self.assertRedirect(r, "/n/%s/residents/" % HOOD)
         page = kees.get(r.header("Location"))
         self.assertStatus(page, 200)
-        main = main_text(page.text)
+        main = harness.main_text(page.text)
         self.assertIn("Bep Bakker", main)
         self.assertIn("Sokken breien voor de buurt.", main)
         self.assertIn("3511AB 12a", main)
@@ -421,7 +401,7 @@ class Acting(harness.ServerTest):
                               page="/n/%s/residents/%d" % (HOOD, pid))
         ans = Client(self.srv)
         self.assertRedirect(ans.post_form("/login/code", {"code": login_card_code(card.body)}))
-        own = main_text(ans.get("/profile").text)
+        own = harness.main_text(ans.get("/profile").text)
         self.assertIn("Gedaan namens jou", own)
         self.assertIn("Kees Buurtassistent", own)
         # she ends the machtiging: Kees can no longer act
@@ -494,7 +474,7 @@ class Caseload(harness.ServerTest):
 class Import(harness.ServerTest):
     def upload(self, client, data):
         page = client.get("/n/%s/members/import" % HOOD)
-        ctype, body = multipart({"csrf": harness.csrf_of(page.text)}, {"file": ("leden.csv", data)})
+        ctype, body = harness.multipart({"csrf": harness.csrf_of(page.text)}, {"file": ("leden.csv", data)})
         return client.request("POST", "/n/%s/members/import" % HOOD, body=body,
                               content_type=ctype)
 
@@ -513,7 +493,7 @@ class Import(harness.ServerTest):
                "Ver Weg;ver.weg@example.org;;3581KL;1;ja;2024-02-01;\r\n").encode()
         r = self.upload(carla, csv)
         self.assertStatus(r, 200)
-        main = main_text(r.text)
+        main = harness.main_text(r.text)
         self.assertIn("2 mensen ingelezen", main)
         self.assertIn("Piet Zonder", main)
         self.assertIn("Er is geen toestemming vastgelegd.", main)
@@ -536,7 +516,7 @@ class Figures(harness.ServerTest):
             intake(kees, "Telling %d" % i)
         page = partner.get("/n/%s/reports" % HOOD)
         self.assertStatus(page, 200)
-        main = main_text(page.text)
+        main = harness.main_text(page.text)
         self.assertIn("&lt; 5", main)
         self.assertNotRegex(main, r"\b\d{4} ?[A-Z]{2}\b")  # no postcode
         self.assertNotRegex(main, r"\b35\d\d\b")  # not even a postcode area
