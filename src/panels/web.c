@@ -200,8 +200,9 @@ finish_tx(struct noaber_db *db, void *vc)
     const struct panels_panel *p = c->p;
     int64_t changed = 0;
     c->applied = 0;
-    enum noaber_err e = web_store_run_end(db, p->run.id, c->status, c->message, c->distribution,
-                                          c->draw, noaber_now(), &changed);
+    enum noaber_err e =
+        web_store_run_end(db, p->run.id, c->status, c->message, c->distribution, c->draw,
+                          c->profiles ? c->profiles : "", noaber_now(), &changed);
     if (e != NOABER_OK || !changed || !c->probs)
         return e; /* failed, or another request read the outcome in first */
     struct panels_volunteer *v;
@@ -612,7 +613,8 @@ run_started_tx(struct noaber_db *db, void *vc)
     struct run_ctx *c = vc;
     if (c->status) {
         int64_t changed;
-        return web_store_run_end(db, c->run, c->status, c->message, "", "", noaber_now(), &changed);
+        return web_store_run_end(db, c->run, c->status, c->message, "", "", "", noaber_now(),
+                                 &changed);
     }
     return web_store_run_started(db, c->run, c->pid, c->dir);
 }

@@ -167,6 +167,7 @@ struct panels_run {
     int64_t id;
     const char *status; /* running, done, failed */
     const char *runner, *dir, *message, *distribution, *draw;
+    const char *profiles; /* profiles.csv of the draw: "id,profile" by volunteer number */
     int64_t child_pid, started_at, finished_at;
 };
 

@@ -262,6 +262,7 @@ panels_api_result(struct noaber_req *r)
     json_object_set_new(o, "probabilities", web_probabilities_json(v, n));
     json_object_set_new(o, "distribution", json_string(p.run.distribution));
     json_object_set_new(o, "draw", json_string(p.run.draw));
+    json_object_set_new(o, "profiles", json_string(p.run.profiles));
     return noaber_resp_json(r, 200, o);
 }
 

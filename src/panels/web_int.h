@@ -79,7 +79,7 @@ enum noaber_err web_store_run_started(struct noaber_db *db, int64_t run, int64_t
 /* Ends run RUN (only while running: *changed 0 when someone else ended it). */
 enum noaber_err web_store_run_end(struct noaber_db *db, int64_t run, const char *status,
                                   const char *message, const char *distribution, const char *draw,
-                                  int64_t now, int64_t *changed);
+                                  const char *profiles, int64_t now, int64_t *changed);
 
 /* --- the child process (web_run.c) ------------------------------------------------------------ */
 

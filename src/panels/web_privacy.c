@@ -83,19 +83,13 @@ static const struct privacy_column volunteers_cols[] = {
     END};
 
 static const struct privacy_column runs_cols[] = {
-    NP("id"),
-    NP("panel_id"),
-    NP("status"),
-    NP("runner"),
-    NP("child_pid"),
-    NP("dir"),
-    NP("started_at"),
-    {"started_by", PRIVACY_ACTOR, N_("the coordinator who started the draw")},
-    NP("finished_at"),
-    NP("message"),
-    NP("distribution"),
-    NP("draw"),
-    END};
+    NP("id"),           NP("panel_id"),
+    NP("status"),       NP("runner"),
+    NP("child_pid"),    NP("dir"),
+    NP("started_at"),   {"started_by", PRIVACY_ACTOR, N_("the coordinator who started the draw")},
+    NP("finished_at"),  NP("message"),
+    NP("distribution"), NP("draw"),
+    NP("profiles"),     END};
 
 #define TABLE(t, desc, why, keep, cols)                                                            \
     {                                                                                              \

@@ -46,7 +46,7 @@ static const char sql_questions[] = "SELECT feature, question FROM panel_questio
                                     "WHERE panel_id = ? ORDER BY sort";
 static const char sql_run_latest[] =
     "SELECT id, status, runner, child_pid, dir, started_at, finished_at, message, distribution, "
-    "draw FROM panel_runs WHERE panel_id = ? ORDER BY started_at DESC, id DESC LIMIT 1";
+    "draw, profiles FROM panel_runs WHERE panel_id = ? ORDER BY started_at DESC, id DESC LIMIT 1";
 static const char sql_code_key[] = "SELECT code_key FROM panels WHERE id = ?";
 
 enum noaber_err
@@ -171,6 +171,7 @@ latest_run(struct noaber_db *db, struct panels_panel *p, struct noaber_arena *a)
         r->message = noaber_stmt_str(st, 7, a);
         r->distribution = noaber_stmt_str(st, 8, a);
         r->draw = noaber_stmt_str(st, 9, a);
+        r->profiles = noaber_stmt_str(st, 10, a);
     }
     noaber_stmt_reset(st);
     return e;
@@ -451,8 +452,8 @@ static const char sql_run_add[] = "INSERT INTO panel_runs (panel_id, status, run
                                   "started_by) VALUES (?, 'running', ?, ?, ?) RETURNING id";
 static const char sql_run_started[] = "UPDATE panel_runs SET child_pid = ?, dir = ? WHERE id = ?";
 static const char sql_run_end[] =
-    "UPDATE panel_runs SET status = ?, message = ?, distribution = ?, draw = ?, finished_at = ? "
-    "WHERE id = ? AND status = 'running'";
+    "UPDATE panel_runs SET status = ?, message = ?, distribution = ?, draw = ?, profiles = ?, "
+    "finished_at = ? WHERE id = ? AND status = 'running'";
 
 enum noaber_err
 web_store_run_add(struct noaber_db *db, int64_t panel, const char *runner, int64_t now, int64_t by,
@@ -469,10 +470,11 @@ web_store_run_started(struct noaber_db *db, int64_t run, int64_t pid, const char
 
 enum noaber_err
 web_store_run_end(struct noaber_db *db, int64_t run, const char *status, const char *message,
-                  const char *distribution, const char *draw, int64_t now, int64_t *changed)
+                  const char *distribution, const char *draw, const char *profiles, int64_t now,
+                  int64_t *changed)
 {
-    enum noaber_err e =
-        noaber_db_run(db, sql_run_end, "ttttii", status, message, distribution, draw, now, run);
+    enum noaber_err e = noaber_db_run(db, sql_run_end, "tttttii", status, message, distribution,
+                                      draw, profiles, now, run);
     *changed = e == NOABER_OK ? noaber_db_changes(db) : 0;
     return e;
 }

@@ -13,6 +13,7 @@ neighbourhood are kept out. Infeasible quotas come back in words, with the chang
 """
 
 import hashlib
+import json
 import os
 import re
 import socket
@@ -274,6 +275,15 @@ class PanelFlow(harness.ServerTest):
         # anyone can redo the draw from the published outcome; another seed gives another panel
         self.assertEqual(verify_draw(api.text), 0)
         self.assertEqual(verify_draw(api.text, "een andere seed"), 1)
+        # a selected volunteer erased later leaves the public list; the draw's own profiles
+        # (published with it) still let anyone redo it
+        res = api.json()
+        self.assertTrue(res["profiles"].startswith("id,profile\n"))
+        gone = next(p for p in res["probabilities"] if p["selected"])
+        res["probabilities"] = [p for p in res["probabilities"] if p is not gone]
+        self.assertEqual(verify_draw(json.dumps(res)), 0)
+        res["profiles"] = ""  # without them the erased number is missing from its group
+        self.assertEqual(verify_draw(json.dumps(res)), 1)
         # --- a drop-out: the first suitable reserve moves up --------------------------------
         vid = self.count("SELECT id FROM panel_volunteers WHERE panel_id = ? AND number = ?",
                          (pid, selected[0]))
