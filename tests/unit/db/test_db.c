@@ -83,10 +83,8 @@ test_bind(void **state)
 {
     struct noaber_db *db = *state;
     assert_int_equal(noaber_db_run(db, sql_create, ""), NOABER_OK);
-    assert_int_equal(noaber_db_run(db, sql_insert, "iIt", (int64_t)50, (int64_t)0, "a"),
-                     NOABER_OK);
-    assert_int_equal(noaber_db_run(db, sql_insert, "iIt", (int64_t)1, (int64_t)7, "b"),
-                     NOABER_OK);
+    assert_int_equal(noaber_db_run(db, sql_insert, "iIt", (int64_t)50, (int64_t)0, "a"), NOABER_OK);
+    assert_int_equal(noaber_db_run(db, sql_insert, "iIt", (int64_t)1, (int64_t)7, "b"), NOABER_OK);
     int64_t n;
     assert_int_equal(noaber_db_int(db, &n, NULL, sql_ref_null, ""), NOABER_OK);
     assert_int_equal(n, 1);
