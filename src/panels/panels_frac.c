@@ -30,7 +30,7 @@
 static glp_prob *
 frac_build(const struct pn_problem *pb, int *ind, double *val)
 {
-    int nt = pb->ntypes, nf = pb->nfeatures;
+    int nt = pb->ntypes;
     glp_prob *P = glp_create_prob();
     glp_set_obj_dir(P, GLP_MAX);
     glp_add_cols(P, nt + 1);
@@ -39,33 +39,8 @@ frac_build(const struct pn_problem *pb, int *ind, double *val)
     glp_set_col_bnds(P, nt + 1, GLP_LO, 0.0, 0.0);
     glp_set_obj_coef(P, nt + 1, 1.0);
     int base = 1 + pb->nvalues + pb->nhh;
-    glp_add_rows(P, base + nt);
-    for (int t = 0; t < nt; t++) {
-        ind[t + 1] = t + 1;
-        val[t + 1] = 1.0;
-    }
-    glp_set_mat_row(P, 1, nt, ind, val);
-    glp_set_row_bnds(P, 1, GLP_FX, pb->k, pb->k);
-    for (int v = 0; v < pb->nvalues; v++) {
-        int len = 0;
-        for (int t = 0; t < nt; t++)
-            for (int f = 0; f < nf; f++)
-                if (pb->tval[(long)t * nf + f] == v) {
-                    ind[++len] = t + 1;
-                    val[len] = 1.0;
-                }
-        glp_set_mat_row(P, 2 + v, len, ind, val);
-        glp_set_row_bnds(P, 2 + v, pb->lo[v] == pb->hi[v] ? GLP_FX : GLP_DB, pb->lo[v], pb->hi[v]);
-    }
-    for (int h = 0; h < pb->nhh; h++) {
-        int len = 0;
-        for (int j = pb->hhfirst[h]; j < pb->hhfirst[h + 1]; j++) {
-            ind[++len] = pb->hhtypes[j] + 1;
-            val[len] = 1.0;
-        }
-        glp_set_mat_row(P, 2 + pb->nvalues + h, len, ind, val);
-        glp_set_row_bnds(P, 2 + pb->nvalues + h, GLP_UP, 0.0, 1.0);
-    }
+    pn_quota_rows(P, pb, ind, val);
+    glp_add_rows(P, nt);
     for (int t = 0; t < nt; t++) {
         ind[1] = t + 1;
         val[1] = 1.0 / pb->cnt[t];

@@ -67,6 +67,14 @@ uint64_t pn_rng_next(struct pn_rng *r);
 double pn_rng_unit(struct pn_rng *r);      /* [0,1) */
 int pn_rng_below(struct pn_rng *r, int n); /* [0,n) */
 
+/* ---- GLPK models ----------------------------------------------------------------------- */
+
+struct glp_prob;
+/* Adds the quota rows to P, which has the T type columns first and no rows yet: row 1 the panel
+ * size (= k), rows 2.. one per feature value (min..max), then one per household (at most 1).
+ * IND and VAL are scratch arrays of T + 1 entries. */
+void pn_quota_rows(struct glp_prob *P, const struct pn_problem *pb, int *ind, double *val);
+
 /* ---- pricing MIP ----------------------------------------------------------------------- */
 
 struct pn_pricer;

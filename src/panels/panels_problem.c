@@ -373,6 +373,39 @@ struct pn_pricer {
     int timed_out;
 };
 
+void
+pn_quota_rows(glp_prob *P, const struct pn_problem *pb, int *ind, double *val)
+{
+    int nt = pb->ntypes, nf = pb->nfeatures;
+    glp_add_rows(P, 1 + pb->nvalues + pb->nhh);
+    for (int t = 0; t < nt; t++) {
+        ind[t + 1] = t + 1;
+        val[t + 1] = 1.0;
+    }
+    glp_set_mat_row(P, 1, nt, ind, val);
+    glp_set_row_bnds(P, 1, GLP_FX, pb->k, pb->k);
+    for (int v = 0; v < pb->nvalues; v++) {
+        int len = 0;
+        for (int t = 0; t < nt; t++)
+            for (int f = 0; f < nf; f++)
+                if (pb->tval[(long)t * nf + f] == v) {
+                    ind[++len] = t + 1;
+                    val[len] = 1.0;
+                }
+        glp_set_mat_row(P, 2 + v, len, ind, val);
+        glp_set_row_bnds(P, 2 + v, pb->lo[v] == pb->hi[v] ? GLP_FX : GLP_DB, pb->lo[v], pb->hi[v]);
+    }
+    for (int h = 0; h < pb->nhh; h++) {
+        int len = 0;
+        for (int j = pb->hhfirst[h]; j < pb->hhfirst[h + 1]; j++) {
+            ind[++len] = pb->hhtypes[j] + 1;
+            val[len] = 1.0;
+        }
+        glp_set_mat_row(P, 2 + pb->nvalues + h, len, ind, val);
+        glp_set_row_bnds(P, 2 + pb->nvalues + h, GLP_UP, 0.0, 1.0);
+    }
+}
+
 struct pn_pricer *
 pn_pricer_new(const struct pn_problem *pb)
 {
@@ -396,38 +429,7 @@ pn_pricer_new(const struct pn_problem *pb)
         glp_set_col_bnds(P, t + 1, pb->tlo[t] < pb->thi[t] ? GLP_DB : GLP_FX, pb->tlo[t],
                          pb->thi[t]);
     }
-    /* row 1: panel size */
-    glp_add_rows(P, 1 + pb->nvalues + pb->nhh);
-    for (int t = 0; t < nt; t++) {
-        ind[t + 1] = t + 1;
-        val[t + 1] = 1.0;
-    }
-    glp_set_mat_row(P, 1, nt, ind, val);
-    glp_set_row_bnds(P, 1, GLP_FX, pb->k, pb->k);
-    /* one row per feature value */
-    for (int v = 0; v < pb->nvalues; v++) {
-        int len = 0;
-        for (int t = 0; t < nt; t++)
-            for (int f = 0; f < pb->nfeatures; f++)
-                if (pb->tval[(long)t * pb->nfeatures + f] == v) {
-                    ind[++len] = t + 1;
-                    val[len] = 1.0;
-                }
-        glp_set_mat_row(P, 2 + v, len, ind, val);
-        if (pb->lo[v] == pb->hi[v])
-            glp_set_row_bnds(P, 2 + v, GLP_FX, pb->lo[v], pb->hi[v]);
-        else
-            glp_set_row_bnds(P, 2 + v, GLP_DB, pb->lo[v], pb->hi[v]);
-    }
-    for (int h = 0; h < pb->nhh; h++) {
-        int len = 0;
-        for (int j = pb->hhfirst[h]; j < pb->hhfirst[h + 1]; j++) {
-            ind[++len] = pb->hhtypes[j] + 1;
-            val[len] = 1.0;
-        }
-        glp_set_mat_row(P, 2 + pb->nvalues + h, len, ind, val);
-        glp_set_row_bnds(P, 2 + pb->nvalues + h, GLP_UP, 0.0, 1.0);
-    }
+    pn_quota_rows(P, pb, ind, val);
     glp_adv_basis(P, 0);
     free(ind);
     free(val);

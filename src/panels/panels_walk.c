@@ -63,37 +63,14 @@ first_solution(glp_tree *T, void *info)
 static glp_prob *
 walk_build(const struct pn_problem *pb, int *ind, double *val)
 {
-    int nt = pb->ntypes, nf = pb->nfeatures;
+    int nt = pb->ntypes;
     glp_prob *P = glp_create_prob();
     glp_set_obj_dir(P, GLP_MAX);
     glp_add_cols(P, nt);
     for (int t = 0; t < nt; t++)
         glp_set_col_kind(P, t + 1, GLP_IV);
-    glp_add_rows(P, 1 + pb->nvalues + pb->nhh);
-    for (int t = 0; t < nt; t++) {
-        ind[t + 1] = t + 1;
-        val[t + 1] = 1.0;
-    }
-    glp_set_mat_row(P, 1, nt, ind, val);
-    glp_set_row_bnds(P, 1, GLP_FX, pb->k, pb->k);
-    for (int v = 0; v < pb->nvalues; v++) {
-        int len = 0;
-        for (int t = 0; t < nt; t++)
-            for (int f = 0; f < nf; f++)
-                if (pb->tval[(long)t * nf + f] == v) {
-                    ind[++len] = t + 1;
-                    val[len] = 1.0;
-                }
-        glp_set_mat_row(P, 2 + v, len, ind, val);
-    }
-    for (int h = 0; h < pb->nhh; h++) {
-        int len = 0;
-        for (int j = pb->hhfirst[h]; j < pb->hhfirst[h + 1]; j++) {
-            ind[++len] = pb->hhtypes[j] + 1;
-            val[len] = 1.0;
-        }
-        glp_set_mat_row(P, 2 + pb->nvalues + h, len, ind, val);
-    }
+    /* the rows' bounds are set per face (walk_face) */
+    pn_quota_rows(P, pb, ind, val);
     return P;
 }
 
