@@ -96,7 +96,8 @@ int64_t noaber_db_changes(struct noaber_db *db);
 /* Steps ST: *row is 1 when a row is ready, 0 when done. A unique or foreign-key violation gives
  * NOABER_E_CONFLICT, a busy database NOABER_E_DB_BUSY. */
 enum noaber_err noaber_stmt_step(struct noaber_stmt *st, int *row);
-/* Columns of the current row, 0-based. Text is valid until the next step; NULL for SQL NULL. */
+/* Columns of the current row, 0-based. Text is valid until the next step; NULL for SQL NULL;
+ * an integer column that is SQL NULL reads as 0 (both engines). */
 int64_t noaber_stmt_int(struct noaber_stmt *st, int col);
 const char *noaber_stmt_text(struct noaber_stmt *st, int col);
 int noaber_stmt_is_null(struct noaber_stmt *st, int col);

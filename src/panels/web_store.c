@@ -12,12 +12,6 @@
 
 #include <string.h>
 
-static int64_t
-num(struct noaber_stmt *st, int col)
-{
-    return noaber_stmt_is_null(st, col) ? 0 : noaber_stmt_int(st, col);
-}
-
 /* --- panels ----------------------------------------------------------------------------------- */
 
 static const char sql_panel_add[] =
@@ -88,17 +82,17 @@ panel_row(struct noaber_stmt *st, struct panels_panel *p, struct noaber_arena *a
     p->k = (int)noaber_stmt_int(st, 4);
     p->reserves = (int)noaber_stmt_int(st, 5);
     p->stage = panels_stage_parse(noaber_stmt_text(st, 6));
-    p->addresses_total = num(st, 7);
-    p->invited = num(st, 8);
+    p->addresses_total = noaber_stmt_int(st, 7);
+    p->invited = noaber_stmt_int(st, 8);
     p->seed = noaber_stmt_str(st, 9, a);
-    p->seed_at = num(st, 10);
-    p->created_at = num(st, 11);
-    p->closed_at = num(st, 12);
-    p->drawn_at = num(st, 13);
-    p->published_at = num(st, 14);
-    p->volunteers = num(st, 15);
-    p->addresses_left = num(st, 16);
-    p->codes_used = num(st, 17);
+    p->seed_at = noaber_stmt_int(st, 10);
+    p->created_at = noaber_stmt_int(st, 11);
+    p->closed_at = noaber_stmt_int(st, 12);
+    p->drawn_at = noaber_stmt_int(st, 13);
+    p->published_at = noaber_stmt_int(st, 14);
+    p->volunteers = noaber_stmt_int(st, 15);
+    p->addresses_left = noaber_stmt_int(st, 16);
+    p->codes_used = noaber_stmt_int(st, 17);
 }
 
 enum noaber_err
@@ -164,10 +158,10 @@ latest_run(struct noaber_db *db, struct panels_panel *p, struct noaber_arena *a)
         r->id = noaber_stmt_int(st, 0);
         r->status = noaber_stmt_str(st, 1, a);
         r->runner = noaber_stmt_str(st, 2, a);
-        r->child_pid = num(st, 3);
+        r->child_pid = noaber_stmt_int(st, 3);
         r->dir = noaber_stmt_str(st, 4, a);
-        r->started_at = num(st, 5);
-        r->finished_at = num(st, 6);
+        r->started_at = noaber_stmt_int(st, 5);
+        r->finished_at = noaber_stmt_int(st, 6);
         r->message = noaber_stmt_str(st, 7, a);
         r->distribution = noaber_stmt_str(st, 8, a);
         r->draw = noaber_stmt_str(st, 9, a);
@@ -325,7 +319,7 @@ web_store_code_find(struct noaber_db *db, const char *hash, int64_t *panel, int6
         e = noaber_stmt_step(st, &row);
     *found = row;
     *panel = row ? noaber_stmt_int(st, 0) : 0;
-    *used_at = row ? num(st, 1) : 0;
+    *used_at = row ? noaber_stmt_int(st, 1) : 0;
     noaber_stmt_reset(st);
     return e;
 }
@@ -423,13 +417,13 @@ web_store_volunteers(struct noaber_db *db, int64_t panel, struct panels_voluntee
         v->lang = noaber_stmt_str(st, 7, a);
         v->channel = noaber_stmt_str(st, 8, a);
         v->answers = noaber_stmt_str(st, 9, a);
-        v->consent_at = num(st, 10);
+        v->consent_at = noaber_stmt_int(st, 10);
         v->consent_how = noaber_stmt_str(st, 11, a);
         v->consent_by = noaber_stmt_str(st, 12, a);
         v->status = panels_vstatus_parse(noaber_stmt_text(st, 13));
-        v->reserve_rank = (int)num(st, 14);
+        v->reserve_rank = (int)noaber_stmt_int(st, 14);
         v->probability = noaber_stmt_str(st, 15, a);
-        v->profile = num(st, 16);
+        v->profile = noaber_stmt_int(st, 16);
     }
     return e;
 }
