@@ -60,6 +60,24 @@ first_solution(glp_tree *T, void *info)
     }
 }
 
+/* Runs the MIP P (its LP solved) depth first until its first integer solution: 1 when it has
+ * one (read it with glp_mip_col_val), 0 when it has none or the time ran out. */
+static int
+first_panel(struct walk *w, glp_prob *P)
+{
+    glp_iocp io;
+    glp_init_iocp(&io);
+    io.msg_lev = GLP_MSG_OFF;
+    io.cb_func = first_solution;
+    io.cb_info = w;
+    io.bt_tech = GLP_BT_DFS;
+    io.mip_gap = 1.0;
+    w->stop = 1;
+    int rc = glp_intopt(P, &io), st = glp_mip_status(P);
+    return !w->timed_out && (rc == 0 || rc == GLP_ESTOP || rc == GLP_EMIPGAP) &&
+           (st == GLP_OPT || st == GLP_FEAS);
+}
+
 static glp_prob *
 walk_build(const struct pn_problem *pb, int *ind, double *val)
 {
@@ -215,18 +233,7 @@ walk_sub(struct walk *w, int m)
     sm.msg_lev = GLP_MSG_OFF;
     int rc = glp_simplex(S, &sm), found = 1;
     if (rc == 0 && glp_get_status(S) == GLP_OPT) {
-        glp_iocp io;
-        glp_init_iocp(&io);
-        io.msg_lev = GLP_MSG_OFF;
-        io.cb_func = first_solution;
-        io.cb_info = w;
-        io.bt_tech = GLP_BT_DFS;
-        io.mip_gap = 1.0;
-        w->stop = 1;
-        rc = glp_intopt(S, &io);
-        int st = glp_mip_status(S);
-        if (!w->timed_out && (rc == 0 || rc == GLP_ESTOP || rc == GLP_EMIPGAP) &&
-            (st == GLP_OPT || st == GLP_FEAS)) {
+        if (first_panel(w, S)) {
             for (int i = 0; i < nc; i++)
                 w->x[cand[i]] = (int)lround(glp_mip_col_val(S, i + 1));
             found = 0;
@@ -312,18 +319,7 @@ walk_panel(struct walk *w, struct pn_rng *rng)
             return 0;
     if (w->timed_out)
         return 1;
-    glp_iocp io;
-    glp_init_iocp(&io);
-    io.msg_lev = GLP_MSG_OFF;
-    io.cb_func = first_solution;
-    io.cb_info = w;
-    io.bt_tech = GLP_BT_DFS;
-    io.mip_gap = 1.0;
-    w->stop = 1;
-    rc = glp_intopt(P, &io);
-    int st = glp_mip_status(P);
-    if (w->timed_out || (rc != 0 && rc != GLP_ESTOP && rc != GLP_EMIPGAP) ||
-        (st != GLP_OPT && st != GLP_FEAS))
+    if (!first_panel(w, P))
         return 1;
     for (int t = 0; t < w->pb->ntypes; t++)
         w->x[t] = (int)lround(glp_mip_col_val(P, t + 1));
