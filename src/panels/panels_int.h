@@ -5,9 +5,10 @@
  * interchangeable for the quotas, so they form one "type" with a count, and a panel is a
  * vector of counts per type. Members of a household of two or more are each their own type
  * (count 1), and a household row says at most one of them may sit on a panel. The pricing
- * MIP (panels_price.c) finds the panel of greatest weight; the master LP and the leximin
- * stages live in panels_leximin.c; panels_expand.c turns type-level panels back into panels
- * of people with exactly equal probabilities within each type.
+ * MIP (panels_problem.c) finds the panel of greatest weight; the master LP and the leximin
+ * stages live in panels_leximin.c, the walk in panels_walk.c, swaps and exchanges of two for
+ * two in panels_local.c and panels_pairs.c; panels_select.c turns type-level panels back into
+ * panels of people with exactly equal probabilities within each type.
  */
 #ifndef NOABER_PANELS_INT_H
 #define NOABER_PANELS_INT_H
@@ -128,6 +129,21 @@ int pn_local_repair(struct pn_local *l, int *x, struct pn_rng *rng);
 /* Steepest ascent of sum w x by feasible swaps; pos: types with w > 0, by decreasing w.
  * Returns the final weight. */
 double pn_local_ascent(struct pn_local *l, int *x, const double *w, const int *pos, int npos);
+
+/* ---- exchanges of two members for two others (panels_pairs.c) -------------------------- */
+
+struct pn_pairs;
+
+/* A table of every pair of types free in pb, by their counts on the exact quotas of the face
+ * key (pb itself, or a face of pb); exchanges are checked against pb. NULL when key has no
+ * exact quota, when the table would be too large (then single swaps are as good), or out of
+ * memory. */
+struct pn_pairs *pn_pairs_new(const struct pn_problem *pb, const struct pn_problem *key);
+void pn_pairs_free(struct pn_pairs *p);
+
+/* Steepest ascent of sum w x on the panel x of the face by exchanging one or two members for
+ * one or two others; returns the final weight. */
+double pn_pairs_ascent(struct pn_pairs *p, int *x, const double *w);
 
 /* ---- leximin over the relaxed polytope (panels_frac.c) ------------------------------- */
 

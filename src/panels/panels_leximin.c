@@ -54,6 +54,10 @@
 #define SMOOTH 0.5
 /* s this close to 1: the fractional target is reached. */
 #define TARGET_TOL 1e-9
+/* Each level of the leximin target weighs this much less than the one below it. */
+#define LEVEL_WEIGHT 16.0
+/* ... but never less than this, well above the LP's tolerances. */
+#define LEVEL_WEIGHT_MIN 1e-5
 
 /* ---- the master LP --------------------------------------------------------------------- */
 
@@ -68,6 +72,7 @@ struct master {
     double *w;     /* ntypes: price of one seat, y * scale */
     double mu;     /* dual of the convexity row */
     double *fixed; /* ntypes: level, or -1 while free (staged algorithm) */
+    int nlev;      /* columns 1..nlev are the levels' s (one but for the leximin target) */
     int solved;    /* 1 after the first solve: later ones start from its basis */
 };
 
@@ -86,14 +91,22 @@ master_free(struct master *m)
     memset(m, 0, sizeof(*m));
 }
 
-/* A master over the given row scales; z lies in [0, zmax] (zmax <= 0: no upper bound). */
+/*
+ * A master over the given row scales; z lies in [0, zmax] (zmax <= 0: no upper bound). With
+ * lvl (ntypes, or NULL for one level), the leximin target gets one s per level of the
+ * fractional point, lowest first, and the objective weighs each level LEVEL_WEIGHT times less
+ * than the one below: the master gives the lowest probabilities priority, as leximin does,
+ * instead of trading them against the higher ones.
+ */
 static int
-master_init(struct master *m, const struct pn_problem *pb, const double *scale, double zmax)
+master_init(struct master *m, const struct pn_problem *pb, const double *scale, double zmax,
+            const int *lvl, int nlev)
 {
     int nt = pb->ntypes;
     memset(m, 0, sizeof(*m));
     m->pb = pb;
     m->cols.ntypes = nt;
+    m->nlev = lvl ? nlev : 1;
     m->ind = malloc((size_t)(nt + 2) * sizeof(int));
     m->val = malloc((size_t)(nt + 2) * sizeof(double));
     m->scale = malloc((size_t)nt * sizeof(double));
@@ -108,25 +121,41 @@ master_init(struct master *m, const struct pn_problem *pb, const double *scale, 
     m->lp = glp_create_prob();
     glp_set_obj_dir(m->lp, GLP_MAX);
     glp_add_rows(m->lp, nt + 1);
-    int len = 0;
-    for (int t = 0; t < nt; t++) {
-        if (scale[t] > 0) {
-            glp_set_row_bnds(m->lp, t + 1, GLP_LO, 0.0, 0.0);
-            m->ind[++len] = t + 1;
-            m->val[len] = -1.0;
-        } else {
-            glp_set_row_bnds(m->lp, t + 1, GLP_FR, 0.0, 0.0);
-        }
-    }
+    for (int t = 0; t < nt; t++)
+        glp_set_row_bnds(m->lp, t + 1, scale[t] > 0 ? GLP_LO : GLP_FR, 0.0, 0.0);
     glp_set_row_bnds(m->lp, nt + 1, GLP_FX, 1.0, 1.0);
-    glp_add_cols(m->lp, 1); /* z */
-    if (zmax > 0)
-        glp_set_col_bnds(m->lp, 1, GLP_DB, 0.0, zmax);
-    else
-        glp_set_col_bnds(m->lp, 1, GLP_LO, 0.0, 0.0);
-    glp_set_obj_coef(m->lp, 1, 1.0);
-    glp_set_mat_col(m->lp, 1, len, m->ind, m->val);
+    glp_add_cols(m->lp, m->nlev); /* z, or s per level */
+    double weight = 1.0;
+    for (int l = 0; l < m->nlev; l++, weight = fmax(weight / LEVEL_WEIGHT, LEVEL_WEIGHT_MIN)) {
+        int len = 0;
+        for (int t = 0; t < nt; t++)
+            if (scale[t] > 0 && (!lvl || lvl[t] == l)) {
+                m->ind[++len] = t + 1;
+                m->val[len] = -1.0;
+            }
+        if (len == 0) /* a level whose rows are all left out is met by every panel */
+            glp_set_col_bnds(m->lp, l + 1, GLP_FX, zmax > 0 ? zmax : 0.0, zmax > 0 ? zmax : 0.0);
+        else if (zmax > 0)
+            glp_set_col_bnds(m->lp, l + 1, GLP_DB, 0.0, zmax);
+        else
+            glp_set_col_bnds(m->lp, l + 1, GLP_LO, 0.0, 0.0);
+        glp_set_obj_coef(m->lp, l + 1, weight);
+        glp_set_mat_col(m->lp, l + 1, len, m->ind, m->val);
+    }
     return 0;
+}
+
+/* The smallest s of any level: 1 when the target is reached. */
+static double
+master_s(const struct master *m)
+{
+    double s = 1.0;
+    for (int l = 0; l < m->nlev; l++) {
+        double v = glp_get_col_prim(m->lp, l + 1);
+        if (v < s)
+            s = v;
+    }
+    return s;
 }
 
 /* Staged algorithm: z takes part only in the rows of free types; fixed types get their level
@@ -229,7 +258,7 @@ master_min_prob(const struct master *m)
     if (!p)
         return 0.0;
     for (int j = 0; j < m->cols.n; j++) {
-        double l = glp_get_col_prim(m->lp, j + 2);
+        double l = glp_get_col_prim(m->lp, j + 1 + m->nlev);
         if (l <= 0)
             continue;
         const int *x = m->cols.x + (long)j * nt;
@@ -251,6 +280,7 @@ struct engine {
     struct panels_stats *st;
     struct pn_pricer *pr;
     struct pn_local *loc;
+    struct pn_pairs *pairs; /* NULL when the face has no exact quota */
     struct pn_rng rng;
     double deadline; /* wall clock, 0 for none */
     double t0;       /* start, for debug output */
@@ -261,8 +291,8 @@ struct engine {
 };
 
 static int
-engine_init(struct engine *e, const struct pn_problem *pb, const struct panels_select_opts *opts,
-            struct panels_stats *st, double deadline)
+engine_init(struct engine *e, const struct pn_problem *pb, const struct pn_problem *key,
+            const struct panels_select_opts *opts, struct panels_stats *st, double deadline)
 {
     int nt = pb->ntypes;
     memset(e, 0, sizeof(*e));
@@ -281,6 +311,7 @@ engine_init(struct engine *e, const struct pn_problem *pb, const struct panels_s
     e->xs = malloc((size_t)nt * sizeof(int));
     e->loc = pn_local_new(pb);
     e->pr = pn_pricer_new(pb);
+    e->pairs = pn_pairs_new(pb, key);
     if (e->pr)
         pn_pricer_deadline(e->pr, deadline);
     return e->ws && e->yc && e->pos && e->xs && e->loc && e->pr ? 0 : -1;
@@ -292,6 +323,7 @@ engine_free(struct engine *e)
     pn_cols_free(&e->found);
     pn_pricer_free(e->pr);
     pn_local_free(e->loc);
+    pn_pairs_free(e->pairs);
     free(e->ws);
     free(e->yc);
     free(e->pos);
@@ -458,12 +490,15 @@ local_pricing(struct engine *e, struct master *m, const double *w, const double 
             pos[npos++] = t;
     g_w = w;
     qsort(pos, (size_t)npos, sizeof(int), by_weight_desc);
-    for (int j = m->cols.n - 1; j >= 0 && tried < 12; j--) {
-        if (glp_get_col_prim(m->lp, j + 2) <= 0.0)
+    int limit = e->pairs ? INT_MAX : 12;
+    for (int j = m->cols.n - 1; j >= 0 && tried < limit; j--) {
+        if (glp_get_col_prim(m->lp, j + 1 + m->nlev) <= 0.0)
             continue;
         tried++;
         memcpy(x, m->cols.x + (long)j * nt, (size_t)nt * sizeof(int));
         pn_local_ascent(e->loc, x, w, pos, npos);
+        if (e->pairs)
+            pn_pairs_ascent(e->pairs, x, w);
         double v = 0.0;
         for (int t = 0; t < nt; t++)
             v += wtrue[t] * x[t];
@@ -504,7 +539,7 @@ price_round(struct engine *e, struct master *m, int *have_center)
     int inc = -1;
     double incv = -HUGE_VAL;
     for (int j = 0; j < m->cols.n; j++) {
-        if (glp_get_col_prim(m->lp, j + 2) <= 0.0)
+        if (glp_get_col_prim(m->lp, j + 1 + m->nlev) <= 0.0)
             continue;
         double v = 0.0;
         const int *x = m->cols.x + (long)j * nt;
@@ -548,7 +583,7 @@ reach_target(struct engine *e, struct master *m)
         int ms = master_solve(m, e->st, e->deadline);
         if (ms < 0)
             return ms == -3 ? 3 : -2;
-        double s = glp_get_obj_val(m->lp);
+        double s = master_s(m);
         if (e->debug > 1)
             debug_line(e, "target", m, s);
         if (s >= 1.0 - TARGET_TOL)
@@ -618,6 +653,42 @@ staged(struct engine *e, struct master *m, int maximin_only)
 
 /* ---- the whole run --------------------------------------------------------------------- */
 
+static int
+by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Level of every type: the rank of its probability among the distinct values of pi (equal
+ * within 1e-9), lowest 0. Returns the number of levels, -1 out of memory. */
+static int
+levels(const double *pi, int nt, int *lvl)
+{
+    double *v = malloc((size_t)nt * sizeof(double));
+    if (!v)
+        return -1;
+    memcpy(v, pi, (size_t)nt * sizeof(double));
+    qsort(v, (size_t)nt, sizeof(double), by_value);
+    int n = 0;
+    for (int i = 0; i < nt; i++)
+        if (n == 0 || v[i] > v[n - 1] + 1e-9)
+            v[n++] = v[i];
+    for (int t = 0; t < nt; t++) {
+        int lo = 0, hi = n - 1;
+        while (lo < hi) { /* the last distinct value <= pi[t] + 1e-9 */
+            int mid = (lo + hi + 1) / 2;
+            if (v[mid] <= pi[t] + 1e-9)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        lvl[t] = lo;
+    }
+    free(v);
+    return n;
+}
+
 /* The master's solution as a type-level distribution. */
 static panels_err
 take_solution(const struct master *m, struct pn_tdist *out)
@@ -629,7 +700,7 @@ take_solution(const struct master *m, struct pn_tdist *out)
         return PANELS_E_NOMEM;
     double sum = 0.0;
     for (int j = 0; j < m->cols.n; j++) {
-        double l = glp_get_col_prim(m->lp, j + 2);
+        double l = glp_get_col_prim(m->lp, j + 1 + m->nlev);
         if (l < 1e-10)
             continue;
         if (pn_cols_add(&out->cols, m->cols.x + (long)j * nt) < 0)
@@ -695,11 +766,12 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     double *pi = malloc((size_t)nt * sizeof(double));
     double *y = malloc((size_t)nt * sizeof(double));
     double *scale = malloc((size_t)nt * sizeof(double));
+    int *lvl = malloc((size_t)nt * sizeof(int));
     panels_err err = PANELS_OK;
     memset(out, 0, sizeof(*out));
     glp_term_out(GLP_OFF);
     memset(&e, 0, sizeof(e));
-    if (!pi || !y || !scale) {
+    if (!pi || !y || !scale || !lvl) {
         err = PANELS_E_NOMEM;
         goto out;
     }
@@ -731,8 +803,18 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         scale[t] = target > 1e-12 ? 1.0 / (pb->cnt[t] * target) : 0.0;
     }
     /* Only panels on the face of y can have weight in an exact decomposition. */
-    if (pn_problem_face(pb, y, &face) || engine_init(&e, &face, opts, st, deadline) < 0 ||
-        master_init(&m, &face, scale, 1.0) < 0) {
+    if (pn_problem_face(pb, y, &face)) {
+        err = PANELS_E_NOMEM;
+        goto out;
+    }
+    /* A type every panel of the face holds alike meets its row whenever s <= 1: without those
+     * rows (86 of 1,492 on a hard pool, but most of each column) the master LP is far smaller. */
+    for (int t = 0; t < nt; t++)
+        if (face.tlo[t] == face.thi[t] && face.tlo[t] * scale[t] >= 1.0 - 1e-9)
+            scale[t] = 0.0;
+    int nlev = maximin_only ? 0 : levels(pi, nt, lvl);
+    if (nlev < 0 || engine_init(&e, &face, &face, opts, st, deadline) < 0 ||
+        master_init(&m, &face, scale, 1.0, maximin_only ? NULL : lvl, nlev) < 0) {
         err = PANELS_E_NOMEM;
         goto out;
     }
@@ -811,7 +893,8 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     for (int t = 0; t < nt; t++)
         scale[t] = 1.0 / pb->cnt[t];
     engine_free(&e);
-    if (engine_init(&e, pb, opts, st, deadline) < 0 || master_init(&m2, pb, scale, 0.0) < 0) {
+    if (engine_init(&e, pb, &face, opts, st, deadline) < 0 ||
+        master_init(&m2, pb, scale, 0.0, NULL, 0) < 0) {
         err = PANELS_E_NOMEM;
         goto out;
     }
@@ -839,5 +922,6 @@ out:
     free(pi);
     free(y);
     free(scale);
+    free(lvl);
     return err;
 }

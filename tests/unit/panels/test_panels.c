@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "panels/panels.h"
+#include "panels/panels_int.h"
 
 static void
 parse_text(const char *text, struct panels_table *t)
@@ -432,6 +433,75 @@ test_random_small_pools(void **state)
     assert_true(multi > 0);
 }
 
+/* The type of pb whose values are va (feature 0) and vb (feature 1). */
+static int
+type_with(const struct pn_problem *pb, int va, int vb)
+{
+    for (int t = 0; t < pb->ntypes; t++)
+        if (pb->tval[t * pb->nfeatures] == va && pb->tval[t * pb->nfeatures + 1] == vb)
+            return t;
+    return -1;
+}
+
+/*
+ * Exchanges of two for two: with every quota exact, the panel {a0b0, a1b1} can become
+ * {a0b1, a1b0} only by exchanging both members at once; single swaps cannot get there. A loose
+ * third feature must stay within its bounds, and without any exact quota there is no table.
+ */
+static void
+test_pair_exchanges(void **state)
+{
+    (void)state;
+    const char *f = "feature,value,min,max\na,a0,1,1\na,a1,1,1\nb,b0,1,1\nb,b1,1,1\n"
+                    "c,c0,0,2\nc,c1,0,1\n";
+    const char *p = "id,a,b,c\n1,a0,b0,c0\n2,a1,b1,c0\n3,a0,b1,c1\n4,a1,b0,c1\n5,a1,b0,c0\n";
+    struct panels_pool pool;
+    struct panels_diag d = {{0}};
+    assert_int_equal(build(f, p, 2, NULL, &pool, &d), PANELS_OK);
+    struct pn_problem pb;
+    assert_int_equal(pn_problem_build(&pool, &pb), PANELS_OK);
+    int nt = pb.ntypes, t00 = type_with(&pb, 0, 2), t11 = type_with(&pb, 1, 3),
+        t01 = type_with(&pb, 0, 3);
+    assert_true(t00 >= 0 && t11 >= 0 && t01 >= 0);
+    int *x = calloc((size_t)nt, sizeof(int));
+    double *w = calloc((size_t)nt, sizeof(double));
+    x[t00] = x[t11] = 1;
+    /* a0b1 (c1) is worth most; with it, only a1b0 with c0 keeps c1 within its maximum of 1 */
+    w[t01] = 3.0;
+    for (int t = 0; t < nt; t++)
+        if (pb.tval[t * 3] == 1 && pb.tval[t * 3 + 1] == 2)
+            w[t] = pb.tval[t * 3 + 2] == 5 ? 2.0 : 1.0;
+    struct pn_local *loc = pn_local_new(&pb);
+    int pos[8], npos = 0;
+    for (int t = 0; t < nt; t++)
+        if (w[t] > 0)
+            pos[npos++] = t;
+    int *y = malloc((size_t)nt * sizeof(int));
+    memcpy(y, x, (size_t)nt * sizeof(int));
+    assert_true(pn_local_ascent(loc, y, w, pos, npos) == 0.0); /* no single swap works */
+    struct pn_pairs *pr = pn_pairs_new(&pb, &pb);
+    assert_non_null(pr);
+    double v = pn_pairs_ascent(pr, x, w);
+    assert_true(fabs(v - 4.0) < 1e-12); /* a0b1c1 + a1b0c0, not a1b0c1 (c1 over its max) */
+    assert_int_equal(x[t00] + x[t11], 0);
+    assert_int_equal(x[t01], 1);
+    pn_pairs_free(pr);
+    pn_local_free(loc);
+    pn_problem_free(&pb);
+    panels_pool_free(&pool);
+    /* loose quotas only: nothing to look up */
+    assert_int_equal(build("feature,value,min,max\na,a0,0,2\na,a1,0,2\n", "id,a\n1,a0\n2,a1\n", 1,
+                           NULL, &pool, &d),
+                     PANELS_OK);
+    assert_int_equal(pn_problem_build(&pool, &pb), PANELS_OK);
+    assert_null(pn_pairs_new(&pb, &pb));
+    pn_problem_free(&pb);
+    panels_pool_free(&pool);
+    free(x);
+    free(y);
+    free(w);
+}
+
 /*
  * A time limit (benchmarks only) may end a run with PANELS_E_TIMEOUT and the bound, but never
  * change an answer: with a generous limit the probabilities are those without one.
@@ -666,6 +736,7 @@ main(void)
         cmocka_unit_test(test_leximin_households),
         cmocka_unit_test(test_leximin_gap),
         cmocka_unit_test(test_random_small_pools),
+        cmocka_unit_test(test_pair_exchanges),
         cmocka_unit_test(test_time_limit_only_errors),
         cmocka_unit_test(test_infeasible_relax),
         cmocka_unit_test(test_draw),
