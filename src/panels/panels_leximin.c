@@ -54,6 +54,8 @@
 #define SMOOTH 0.5
 /* s this close to 1: the fractional target is reached. */
 #define TARGET_TOL 1e-9
+/* Pairs of members the exchange search may look up in one round, over all its starts. */
+#define PAIR_BUDGET 500000L
 /* Each level of the leximin target weighs this much less than the one below it. */
 #define LEVEL_WEIGHT 16.0
 /* ... but never less than this, well above the LP's tolerances. */
@@ -490,7 +492,17 @@ local_pricing(struct engine *e, struct master *m, const double *w, const double 
             pos[npos++] = t;
     g_w = w;
     qsort(pos, (size_t)npos, sizeof(int), by_weight_desc);
-    int limit = e->pairs ? INT_MAX : 12;
+    /* Exchanges are cheap on a face with few free seats: start from every panel in use, up to
+     * about PAIR_BUDGET pairs of members per round. */
+    int limit = 12;
+    if (e->pairs) {
+        long seats = pb->k;
+        for (int t = 0; t < nt; t++)
+            seats -= pb->tlo[t];
+        long per = seats * (seats + 1) / 2 + 1;
+        if (PAIR_BUDGET / per > limit)
+            limit = (int)(PAIR_BUDGET / per);
+    }
     for (int j = m->cols.n - 1; j >= 0 && tried < limit; j--) {
         if (glp_get_col_prim(m->lp, j + 1 + m->nlev) <= 0.0)
             continue;
