@@ -490,7 +490,7 @@ panels_invite(struct noaber_db *db, const struct members_actor *actor,
 enum noaber_err
 panels_letters(struct noaber_db *db, const struct noaber_config *cfg,
                const struct members_actor *actor, const struct members_hood *hood, int64_t id,
-               const char *lang, struct noaber_buf *out, struct noaber_arena *a)
+               int64_t part, const char *lang, struct noaber_buf *out, struct noaber_arena *a)
 {
     struct panels_panel p = {0};
     char *hex = NULL;
@@ -506,6 +506,16 @@ panels_letters(struct noaber_db *db, const struct noaber_config *cfg,
     size_t n = 0;
     if (e == NOABER_OK)
         e = web_store_drawn(db, id, &rows, &n, a);
+    /* one part of the letters: all of them would not fit in a request's memory */
+    size_t first = part >= 1 && part <= PANELS_WEB_MAX_ADDRESS
+                       ? (size_t)(part - 1) * PANELS_WEB_LETTERS_PART
+                       : SIZE_MAX;
+    if (e == NOABER_OK && (first == SIZE_MAX || (first >= n && first > 0)))
+        e = NOABER_E_NOT_FOUND;
+    if (e == NOABER_OK && n > 0) {
+        rows += first;
+        n = n - first < PANELS_WEB_LETTERS_PART ? n - first : PANELS_WEB_LETTERS_PART;
+    }
     struct web_letter *l = e == NOABER_OK ? noaber_arena_alloc(a, (n + 1) * sizeof *l) : NULL;
     if (e == NOABER_OK && !l)
         e = NOABER_E_TOO_LARGE;

@@ -36,6 +36,7 @@ struct noaber_db;
 #define PANELS_WEB_MAX_VALUES   24    /* per feature */
 #define PANELS_WEB_MAX_QUOTAS   120   /* rows of the quota table */
 #define PANELS_WEB_MAX_ADDRESS  20000 /* rows of an address list */
+#define PANELS_WEB_LETTERS_PART 500   /* letters per PDF (about 10 kB each): fits a request */
 #define PANELS_WEB_CODE_LEN     8     /* characters of a response code, without the dash */
 #define PANELS_WEB_CODE_WINDOW  (15 * 60)
 #define PANELS_WEB_CODE_MAX     10 /* wrong codes per address in the window */
@@ -241,11 +242,13 @@ enum noaber_err panels_addresses_upload(struct noaber_db *db, const struct membe
  * code hash for each. NOABER_E_TOO_MANY when fewer are left. */
 enum noaber_err panels_invite(struct noaber_db *db, const struct members_actor *actor,
                               const struct members_hood *hood, int64_t id, int64_t count);
-/* The invitation letters of every drawn address as one PDF (appended to OUT), with the codes and
- * QR codes of PUBLIC_URL + /panel/signup?code=...; NOABER_E_STAGE once stage 1 is closed. */
+/* The invitation letters of part PART (1-based: drawn addresses (PART-1) * PANELS_WEB_LETTERS_PART
+ * and on, at most that many) as one PDF (appended to OUT), with the codes and QR codes of
+ * PUBLIC_URL + /panel/signup?code=...; NOABER_E_STAGE once stage 1 is closed, NOABER_E_NOT_FOUND
+ * for a part beyond the last. */
 enum noaber_err panels_letters(struct noaber_db *db, const struct noaber_config *cfg,
                                const struct members_actor *actor, const struct members_hood *hood,
-                               int64_t id, const char *lang, struct noaber_buf *out,
+                               int64_t id, int64_t part, const char *lang, struct noaber_buf *out,
                                struct noaber_arena *a);
 /* Closes stage 1: deletes the address rows and the code key; no more sign-ups. */
 enum noaber_err panels_close_stage1(struct noaber_db *db, const struct members_actor *actor,

@@ -210,6 +210,21 @@ run_message(struct noaber_req *r, const struct panels_run *run)
     return panels_engine_message(run->message, r->lang, r->arena);
 }
 
+/* The letters come in parts of PANELS_WEB_LETTERS_PART: [{part, from, to}] for INVITED. */
+static json_t *
+letter_parts(int64_t invited)
+{
+    json_t *a = json_array();
+    for (int64_t from = 1; from <= invited; from += PANELS_WEB_LETTERS_PART) {
+        int64_t to = from + PANELS_WEB_LETTERS_PART - 1;
+        json_array_append_new(a, json_pack("{s:I,s:I,s:I}", "part",
+                                           (json_int_t)((from - 1) / PANELS_WEB_LETTERS_PART + 1),
+                                           "from", (json_int_t)from, "to",
+                                           (json_int_t)(to < invited ? to : invited)));
+    }
+    return a;
+}
+
 static json_t *
 run_json(struct noaber_req *r, const struct panels_run *run)
 {
@@ -242,6 +257,8 @@ show(struct noaber_req *r, int status, const char *tmpl, const char *error)
                         json_boolean(p.stage == PANELS_STAGE_OPEN && p.addresses_left > 0));
     json_object_set_new(ctx, "can_letters",
                         json_boolean(p.stage == PANELS_STAGE_OPEN && p.invited > 0));
+    json_object_set_new(ctx, "letter_parts",
+                        letter_parts(p.stage == PANELS_STAGE_OPEN ? p.invited : 0));
     json_object_set_new(ctx, "can_seed", json_boolean(p.stage < PANELS_STAGE_DRAWN && !p.run.id));
     json_object_set_new(ctx, "can_draw",
                         json_boolean(p.stage == PANELS_STAGE_CLOSED && p.seed[0] &&
@@ -340,21 +357,29 @@ panels_page_invite(struct noaber_req *r)
 enum noaber_err
 panels_page_letters(struct noaber_req *r)
 {
-    struct noaber_buf pdf;
-    noaber_buf_init(&pdf, r->arena);
-    enum noaber_err e = panels_letters(r->db, r->config, &r->actor, &r->hood, web_panel_id(r),
-                                       r->lang, &pdf, r->arena);
-    if (e != NOABER_OK)
+    const char *v = noaber_req_query(r, "part");
+    int64_t part = 1;
+    if (v)
+        part =
+            *v && strlen(v) < 6 && strspn(v, "0123456789") == strlen(v) ? strtoll(v, NULL, 10) : 0;
+    /* straight into the response: a copy would need the request's memory twice */
+    noaber_buf_reset(&r->out);
+    enum noaber_err e = panels_letters(r->db, r->config, &r->actor, &r->hood, web_panel_id(r), part,
+                                       r->lang, &r->out, r->arena);
+    if (e == NOABER_OK && r->out.failed)
+        e = NOABER_E_TOO_LARGE;
+    if (e != NOABER_OK) {
+        noaber_buf_reset(&r->out);
         return e;
-    if (pdf.failed)
-        return NOABER_E_TOO_LARGE;
+    }
     r->status = 200;
     r->content_type_out = "application/pdf";
-    noaber_resp_header(r, "Content-Disposition", "attachment; filename=\"uitnodigingen.pdf\"");
+    noaber_resp_header(r, "Content-Disposition",
+                       noaber_arena_printf(r->arena,
+                                           "attachment; filename=\"uitnodigingen-%lld.pdf\"",
+                                           (long long)part));
     noaber_resp_header(r, "Cache-Control", "no-store");
-    noaber_buf_reset(&r->out);
-    noaber_buf_append(&r->out, pdf.data, pdf.len);
-    return r->out.failed ? NOABER_E_TOO_LARGE : NOABER_OK;
+    return NOABER_OK;
 }
 
 enum noaber_err

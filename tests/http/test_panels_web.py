@@ -88,6 +88,33 @@ class PanelFlow(harness.ServerTest):
             time.sleep(0.2)
         self.fail("the draw did not end within 90 seconds")
 
+    def test_letters_in_parts(self):
+        """A mailing of 501 letters comes as two files: letters 1-500 and letter 501."""
+        carla = self.client("coordinator")
+        form = carla.get("/n/%s/panels/new" % HOOD)
+        r = carla.post("/n/%s/panels" % HOOD, {
+            "title": "Grote oproep", "purpose": "Een burgertop.", "k": str(K),
+            "reserves": "0", "quotas": QUOTAS, "questions": QUESTIONS},
+            csrf=harness.csrf_of(form.text))
+        self.assertRedirect(r, "/n/%s/panels/" % HOOD)
+        base = r.header("Location")
+        page = carla.get(base)
+        self.assertRedirect(self.upload(carla, base, addresses(501), page), base)
+        self.assertRedirect(carla.post(base + "/invitations", {"count": "501"},
+                                       csrf=harness.csrf_of(page.text)), base)
+        page = carla.get(base)
+        self.assertIn("1–500", page.text)
+        self.assertIn("501–501", page.text)
+        last = carla.get(base + "/letters.pdf?part=2")
+        self.assertStatus(last, 200)
+        self.assertIn("uitnodigingen-2.pdf", last.header("Content-Disposition"))
+        self.assertEqual(len(codes_of(last.body)), 1)
+        self.assertStatus(carla.get(base + "/letters.pdf?part=3"), 404)
+        # a full part fits in a request's memory (about 4.8 MB)
+        first = carla.get(base + "/letters.pdf?part=1")
+        self.assertStatus(first, 200)
+        self.assertEqual(len(set(codes_of(first.body))), 500)
+
     def test_the_whole_flow(self):
         carla = self.client("coordinator")
         # --- create, with a quota error first -------------------------------------------------
@@ -141,6 +168,15 @@ class PanelFlow(harness.ServerTest):
         # no code is stored as it is
         self.assertEqual(self.count("SELECT count(*) FROM panel_codes WHERE code_hash LIKE ?",
                                     (codes[0].replace("-", "") + "%",)), 0)
+        # 45 letters are one part; there is no second, and a part is a number
+        page = carla.get(base)
+        self.assertIn("letters.pdf?part=1", page.text)
+        self.assertIn("1–45", page.text)
+        self.assertNotIn("letters.pdf?part=2", page.text)
+        self.assertEqual(codes_of(carla.get(base + "/letters.pdf?part=1").body),
+                         codes_of(pdf.body))
+        for part in ("2", "0", "x", "99999999"):
+            self.assertStatus(carla.get(base + "/letters.pdf?part=" + part), 404)
         # --- sign-up: on the page, through the API, on paper ---------------------------------
         anon = Client(self.srv)
         r = anon.get("/panel/signup?code=ABCD-EFGH")
