@@ -336,6 +336,7 @@ struct quotas_ctx {
     int64_t panel;
     const struct panels_quota *q;
     size_t n;
+    int clear_seed;
 };
 
 static enum noaber_err
@@ -345,7 +346,20 @@ quotas_tx(struct noaber_db *db, void *vc)
     enum noaber_err e = NOABER_OK;
     for (size_t i = 0; e == NOABER_OK && i < c->n; i++)
         e = web_store_quota_set(db, c->panel, &c->q[i]);
-    return e;
+    return e == NOABER_OK && c->clear_seed ? web_store_seed(db, c->panel, "", 0) : e;
+}
+
+/* Does any min or max of Q differ from OLD (the same features and values)? */
+static int
+quotas_moved(const struct panels_quota *q, size_t n, const struct panels_quota *old, size_t nold)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < nold; j++)
+            if (strcmp(q[i].feature, old[j].feature) == 0 &&
+                strcmp(q[i].value, old[j].value) == 0 &&
+                (q[i].min != old[j].min || q[i].max != old[j].max))
+                return 1;
+    return 0;
 }
 
 enum noaber_err
@@ -355,7 +369,7 @@ panels_quotas_update(struct noaber_db *db, const struct members_actor *actor,
 {
     struct noaber_arena *a = noaber_arena_new(1 << 20);
     struct panels_panel p = {0};
-    struct quotas_ctx c = {id, NULL, 0};
+    struct quotas_ctx c = {id, NULL, 0, 0};
     enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
     /* Once a draw has an outcome its quotas are part of it; before that (also after a draw
      * that failed) the coordinator may still relax them. */
@@ -373,6 +387,10 @@ panels_quotas_update(struct noaber_db *db, const struct members_actor *actor,
         if (line)
             *line = 0;
     }
+    /* A seed known before the quotas are final would let someone choose quotas that give the
+     * panel they want: a change of a min or max withdraws the seed, to be announced anew. */
+    if (e == NOABER_OK)
+        c.clear_seed = p.seed[0] && quotas_moved(c.q, c.n, p.quotas, p.nquotas);
     if (e == NOABER_OK)
         e = noaber_db_tx(db, quotas_tx, &c);
     noaber_arena_free(a);
@@ -570,19 +588,27 @@ struct seed_ctx {
     const char *seed;
 };
 
+int
+panels_seed_may_be_announced(const struct panels_panel *p)
+{
+    /* Only once the volunteers are known (stage 1 closed) and the quotas are final, and once:
+     * whoever knows the seed must not be able to change what the draw starts from. */
+    return p->stage == PANELS_STAGE_CLOSED && !p->seed[0] &&
+           !(p->run.id && strcmp(p->run.status, "running") == 0);
+}
+
 static enum noaber_err
 seed_tx(struct noaber_db *db, void *vc)
 {
     struct seed_ctx *c = vc;
-    /* Checked again inside the transaction: no draw may have started in between. */
-    int64_t runs = 0;
+    /* Checked again inside the transaction: nobody announced one in between. */
     struct panels_panel p = {0};
     int found = 0;
     struct noaber_arena *a = noaber_arena_new(1 << 20);
     enum noaber_err e = web_store_panel(db, 0, c->panel, &p, &found, a);
-    runs = found && p.run.id ? 1 : 0;
+    int ok = found && panels_seed_may_be_announced(&p);
     noaber_arena_free(a);
-    if (e == NOABER_OK && (runs || !found))
+    if (e == NOABER_OK && !ok)
         return NOABER_E_STAGE;
     return e == NOABER_OK ? web_store_seed(db, c->panel, c->seed, noaber_now()) : e;
 }
@@ -596,7 +622,7 @@ panels_seed(struct noaber_db *db, const struct members_actor *actor,
     enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
     if (e == NOABER_OK && !text_ok(seed, 1, 200, 0))
         e = NOABER_E_INVALID;
-    if (e == NOABER_OK && (p.stage >= PANELS_STAGE_DRAWN || p.run.id))
+    if (e == NOABER_OK && !panels_seed_may_be_announced(&p))
         e = NOABER_E_STAGE;
     struct seed_ctx c = {id, seed};
     if (e == NOABER_OK)

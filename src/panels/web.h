@@ -229,7 +229,7 @@ enum noaber_err panels_get(struct noaber_db *db, const struct noaber_config *cfg
  * draw failed on quotas that cannot all be met. QUOTAS_CSV is in the format of panels_create()
  * and holds exactly the same features and values, so that every volunteer's answers stay valid.
  * NOABER_E_BAD_QUOTAS (*LINE the line, 0 when the values differ), NOABER_E_STAGE (drawn),
- * NOABER_E_CONFLICT (a draw is running). */
+ * NOABER_E_CONFLICT (a draw is running). A changed min or max withdraws an announced seed. */
 enum noaber_err panels_quotas_update(struct noaber_db *db, const struct members_actor *actor,
                                      const struct members_hood *hood, int64_t id,
                                      const char *quotas_csv, size_t *line);
@@ -253,9 +253,12 @@ enum noaber_err panels_letters(struct noaber_db *db, const struct noaber_config 
 /* Closes stage 1: deletes the address rows and the code key; no more sign-ups. */
 enum noaber_err panels_close_stage1(struct noaber_db *db, const struct members_actor *actor,
                                     const struct members_hood *hood, int64_t id);
-/* Announces SEED (1..200 characters); NOABER_E_STAGE once a draw has started. */
+/* Announces SEED (1..200 characters); NOABER_E_STAGE unless panels_seed_may_be_announced. */
 enum noaber_err panels_seed(struct noaber_db *db, const struct members_actor *actor,
                             const struct members_hood *hood, int64_t id, const char *seed);
+/* A seed may be announced once stage 1 is closed, while none is announced and no draw runs;
+ * changing a min or max of the quotas withdraws it (panels_quotas_update). */
+int panels_seed_may_be_announced(const struct panels_panel *p);
 /* Starts the selection as a child process. NOABER_E_STAGE (stage 1 open, or drawn),
  * NOABER_E_NO_SEED, NOABER_E_CONFLICT (a run is going), NOABER_E_TOO_FEW_VOLUNTEERS. */
 enum noaber_err panels_draw_start(struct noaber_db *db, const struct noaber_config *cfg,

@@ -259,7 +259,7 @@ show(struct noaber_req *r, int status, const char *tmpl, const char *error)
                         json_boolean(p.stage == PANELS_STAGE_OPEN && p.invited > 0));
     json_object_set_new(ctx, "letter_parts",
                         letter_parts(p.stage == PANELS_STAGE_OPEN ? p.invited : 0));
-    json_object_set_new(ctx, "can_seed", json_boolean(p.stage < PANELS_STAGE_DRAWN && !p.run.id));
+    json_object_set_new(ctx, "can_seed", json_boolean(panels_seed_may_be_announced(&p)));
     json_object_set_new(ctx, "can_draw",
                         json_boolean(p.stage == PANELS_STAGE_CLOSED && p.seed[0] &&
                                      !(p.run.id && strcmp(p.run.status, "running") == 0)));

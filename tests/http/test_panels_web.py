@@ -373,6 +373,8 @@ class PanelFlow(harness.ServerTest):
                 "consent": True, "answers": "geslacht=%s" % ("vrouw" if i < 2 else "man")})
             self.assertStatus(r, 201)
         self.assertStatus(coord.api("POST", base + "/draw", {}), 409)  # stage 1 still open
+        # no seed while volunteers may still join: it could steer who is entered
+        self.assertJsonError(coord.api("POST", base + "/seed", {"seed": "42"}), 409, "STAGE")
         self.assertStatus(coord.api("POST", base + "/close", {}), 200)
         self.assertJsonError(coord.api("POST", base + "/draw", {}), 409, "NO_SEED")
         self.assertStatus(coord.api("POST", base + "/seed", {"seed": "42"}), 200)
@@ -404,6 +406,11 @@ class PanelFlow(harness.ServerTest):
         r = coord.api("POST", base + "/quotas", {"quotas": "feature,value,min,max\n"
                                                            "geslacht,vrouw,2,4\ngeslacht,man,0,2\n"})
         self.assertStatus(r, 200)
+        # the seed was known while the quotas changed: it is withdrawn and announced anew
+        self.assertEqual(coord.api("GET", base).json()["seed"], "")
+        self.assertJsonError(coord.api("POST", base + "/draw", {}), 409, "NO_SEED")
+        self.assertStatus(coord.api("POST", base + "/seed", {"seed": "43"}), 200)
+        self.assertStatus(coord.api("POST", base + "/seed", {"seed": "44"}), 409)  # once
         self.assertStatus(coord.api("POST", base + "/draw", {}), 202)
         deadline = time.time() + 90
         while time.time() < deadline:
