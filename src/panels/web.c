@@ -397,6 +397,43 @@ panels_quotas_update(struct noaber_db *db, const struct members_actor *actor,
     return e;
 }
 
+struct details_ctx {
+    int64_t panel, reserves;
+    const char *title, *purpose;
+};
+
+static enum noaber_err
+details_tx(struct noaber_db *db, void *vc)
+{
+    struct details_ctx *c = vc;
+    return web_store_details(db, c->panel, c->title, c->purpose, c->reserves);
+}
+
+enum noaber_err
+panels_details_update(struct noaber_db *db, const struct members_actor *actor,
+                      const struct members_hood *hood, int64_t id, const char *title,
+                      const char *purpose, int64_t reserves)
+{
+    struct noaber_arena *a = noaber_arena_new(1 << 20);
+    struct panels_panel p = {0};
+    enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
+    if (e == NOABER_OK && (!text_ok(title, 1, 120, 0) || !text_ok(purpose, 1, 2000, 1) ||
+                           reserves < 0 || reserves > PANELS_WEB_MAX_K))
+        e = NOABER_E_INVALID;
+    /* after the draw the reserves are ranked and the outcome names the panel as it was; and
+     * volunteers consented to the purpose as it was when they signed up */
+    if (e == NOABER_OK &&
+        (p.stage >= PANELS_STAGE_DRAWN || (p.volunteers > 0 && strcmp(purpose, p.purpose) != 0)))
+        e = NOABER_E_STAGE;
+    if (e == NOABER_OK && p.run.id && strcmp(p.run.status, "running") == 0)
+        e = NOABER_E_CONFLICT;
+    struct details_ctx c = {id, reserves, title, purpose};
+    if (e == NOABER_OK)
+        e = noaber_db_tx(db, details_tx, &c);
+    noaber_arena_free(a);
+    return e;
+}
+
 /* --- stage 1 ---------------------------------------------------------------------------------- */
 
 struct upload_ctx {

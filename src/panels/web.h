@@ -253,6 +253,13 @@ enum noaber_err panels_letters(struct noaber_db *db, const struct noaber_config 
 /* Closes stage 1: deletes the address rows and the code key; no more sign-ups. */
 enum noaber_err panels_close_stage1(struct noaber_db *db, const struct members_actor *actor,
                                     const struct members_hood *hood, int64_t id);
+/* Changes the title, the purpose and the number of reserves until the draw has an outcome; the
+ * purpose only while nobody has signed up (volunteers consent to it); not k, for which the quotas
+ * were made (a new panel then). NOABER_E_INVALID, NOABER_E_STAGE (drawn, or the purpose after a
+ * sign-up), NOABER_E_CONFLICT (a draw is running). */
+enum noaber_err panels_details_update(struct noaber_db *db, const struct members_actor *actor,
+                                      const struct members_hood *hood, int64_t id,
+                                      const char *title, const char *purpose, int64_t reserves);
 /* Announces SEED (1..200 characters); NOABER_E_STAGE unless panels_seed_may_be_announced. */
 enum noaber_err panels_seed(struct noaber_db *db, const struct members_actor *actor,
                             const struct members_hood *hood, int64_t id, const char *seed);

@@ -56,6 +56,8 @@ enum noaber_err web_store_code_use(struct noaber_db *db, const char *hash, int64
                                    int64_t *changed);
 enum noaber_err web_store_close(struct noaber_db *db, int64_t panel, int64_t now);
 enum noaber_err web_store_seed(struct noaber_db *db, int64_t panel, const char *seed, int64_t now);
+enum noaber_err web_store_details(struct noaber_db *db, int64_t panel, const char *title,
+                                  const char *purpose, int64_t reserves);
 enum noaber_err web_store_stage(struct noaber_db *db, int64_t panel, enum panels_stage stage,
                                 int64_t now);
 /* A volunteer with the next number; *number gets it. */
@@ -125,6 +127,7 @@ enum noaber_err panels_page_new(struct noaber_req *r);
 enum noaber_err panels_page_create(struct noaber_req *r);
 enum noaber_err panels_page_show(struct noaber_req *r);
 enum noaber_err panels_page_quotas(struct noaber_req *r);
+enum noaber_err panels_page_details(struct noaber_req *r);
 enum noaber_err panels_page_addresses(struct noaber_req *r);
 enum noaber_err panels_page_invite(struct noaber_req *r);
 enum noaber_err panels_page_letters(struct noaber_req *r);
@@ -146,6 +149,7 @@ enum noaber_err panels_api_list(struct noaber_req *r);
 enum noaber_err panels_api_create(struct noaber_req *r);
 enum noaber_err panels_api_get(struct noaber_req *r);
 enum noaber_err panels_api_quotas(struct noaber_req *r);
+enum noaber_err panels_api_details(struct noaber_req *r);
 enum noaber_err panels_api_addresses(struct noaber_req *r);
 enum noaber_err panels_api_invite(struct noaber_req *r);
 enum noaber_err panels_api_close(struct noaber_req *r);

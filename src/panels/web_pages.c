@@ -260,6 +260,9 @@ show(struct noaber_req *r, int status, const char *tmpl, const char *error)
     json_object_set_new(ctx, "letter_parts",
                         letter_parts(p.stage == PANELS_STAGE_OPEN ? p.invited : 0));
     json_object_set_new(ctx, "can_seed", json_boolean(panels_seed_may_be_announced(&p)));
+    json_object_set_new(ctx, "can_details",
+                        json_boolean(p.stage < PANELS_STAGE_DRAWN &&
+                                     !(p.run.id && strcmp(p.run.status, "running") == 0)));
     json_object_set_new(ctx, "can_draw",
                         json_boolean(p.stage == PANELS_STAGE_CLOSED && p.seed[0] &&
                                      !(p.run.id && strcmp(p.run.status, "running") == 0)));
@@ -386,6 +389,29 @@ enum noaber_err
 panels_page_close(struct noaber_req *r)
 {
     return after(r, panels_close_stage1(r->db, &r->actor, &r->hood, web_panel_id(r)), "");
+}
+
+struct details_form {
+    const char *title, *purpose;
+    int64_t reserves;
+};
+static const struct noaber_field details_spec[] = {
+    {"title", NOABER_F_LINE, 1, 1, 120, offsetof(struct details_form, title), NULL},
+    {"purpose", NOABER_F_TEXT, 1, 1, 2000, offsetof(struct details_form, purpose), NULL},
+    {"reserves", NOABER_F_INT, 1, 0, PANELS_WEB_MAX_K, offsetof(struct details_form, reserves),
+     NULL},
+};
+
+enum noaber_err
+panels_page_details(struct noaber_req *r)
+{
+    struct details_form in;
+    struct noaber_input_errors errs;
+    enum noaber_err e = noaber_input_parse(r, details_spec, N(details_spec), &in, &errs);
+    if (e == NOABER_OK)
+        e = panels_details_update(r->db, &r->actor, &r->hood, web_panel_id(r), in.title, in.purpose,
+                                  in.reserves);
+    return after(r, e, "");
 }
 
 enum noaber_err

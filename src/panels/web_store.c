@@ -225,6 +225,8 @@ static const char sql_code_use[] =
 static const char sql_close[] = "UPDATE panels SET stage = 'closed', code_key = '', closed_at = ? "
                                 "WHERE id = ? AND stage = 'open'";
 static const char sql_seed[] = "UPDATE panels SET seed = ?, seed_at = ? WHERE id = ?";
+static const char sql_details[] =
+    "UPDATE panels SET title = ?, purpose = ?, reserves = ? WHERE id = ?";
 static const char sql_stage_drawn[] =
     "UPDATE panels SET stage = 'drawn', drawn_at = ? WHERE id = ?";
 static const char sql_stage_published[] =
@@ -344,6 +346,13 @@ enum noaber_err
 web_store_seed(struct noaber_db *db, int64_t panel, const char *seed, int64_t now)
 {
     return noaber_db_run(db, sql_seed, "tii", seed, now, panel);
+}
+
+enum noaber_err
+web_store_details(struct noaber_db *db, int64_t panel, const char *title, const char *purpose,
+                  int64_t reserves)
+{
+    return noaber_db_run(db, sql_details, "ttii", title, purpose, reserves, panel);
 }
 
 enum noaber_err

@@ -136,6 +136,16 @@ class PanelFlow(harness.ServerTest):
         page = carla.get(base)
         self.assertStatus(page, 200)
         self.assertIn("Aanmeldcode", carla.get(base + "/reply").text)
+        # the details form: an empty name is refused, changes are kept
+        r = carla.post(base + "/details", {"title": " ", "purpose": "x", "reserves": "1"},
+                       csrf=harness.csrf_of(page.text))
+        self.assertStatus(r, 422)
+        r = carla.post(base + "/details", {"title": "Burgerpanel Parkeren (wijk)",
+                                           "purpose": "Advies over parkeren in de wijk.",
+                                           "reserves": str(RESERVES)},
+                       csrf=harness.csrf_of(page.text))
+        self.assertRedirect(r, base)
+        self.assertIn("<h1>Burgerpanel Parkeren (wijk)</h1>", carla.get(base).text)
         # --- the address list: broken files store nothing -------------------------------------
         for data, words in ((b"naam;plaats\r\nPiet;Utrecht\r\n", "straat, huisnummer"),
                             (addresses(10, broken_line=5), "regel 5")):
@@ -356,6 +366,14 @@ class PanelFlow(harness.ServerTest):
         self.assertStatus(r, 201)
         pid = r.json()["id"]
         base = "%s/%d" % (h, pid)
+        # title, purpose and reserves can change; k cannot (the quotas were made for it)
+        r = coord.api("POST", base + "/details", {"title": "Te streng!", "purpose": "Een proef.",
+                                                  "reserves": 1})
+        self.assertStatus(r, 200)
+        self.assertEqual((r.json()["title"], r.json()["purpose"], r.json()["reserves"]),
+                         ("Te streng!", "Een proef.", 1))
+        self.assertJsonError(coord.api("POST", base + "/details", {
+            "title": "", "purpose": "Een proef.", "reserves": 1}), 422, "INVALID")
         csv = "\n".join(["straat,huisnummer,postcode,plaats"] +
                         ["Biltstraat,%d,3511AB,Utrecht" % i for i in range(1, 9)])
         self.assertStatus(coord.api("POST", base + "/addresses", {"csv": csv}), 200)
@@ -373,6 +391,11 @@ class PanelFlow(harness.ServerTest):
                 "consent": True, "answers": "geslacht=%s" % ("vrouw" if i < 2 else "man")})
             self.assertStatus(r, 201)
         self.assertStatus(coord.api("POST", base + "/draw", {}), 409)  # stage 1 still open
+        # volunteers consented to the purpose: it stays; the title may still change
+        self.assertJsonError(coord.api("POST", base + "/details", {
+            "title": "Te streng", "purpose": "Iets anders.", "reserves": 1}), 409, "STAGE")
+        self.assertStatus(coord.api("POST", base + "/details", {
+            "title": "Te streng", "purpose": "Een proef.", "reserves": 1}), 200)
         # no seed while volunteers may still join: it could steer who is entered
         self.assertJsonError(coord.api("POST", base + "/seed", {"seed": "42"}), 409, "STAGE")
         self.assertStatus(coord.api("POST", base + "/close", {}), 200)
@@ -421,6 +444,8 @@ class PanelFlow(harness.ServerTest):
         self.assertEqual(run["status"], "done")
         self.assertEqual(coord.api("GET", base).json()["stage"], "drawn")
         self.assertJsonError(coord.api("POST", base + "/quotas", {"quotas": "x"}), 409, "STAGE")
+        self.assertJsonError(coord.api("POST", base + "/details", {
+            "title": "Later", "purpose": "Een proef.", "reserves": 1}), 409, "STAGE")
 
     def test_a_draw_cut_off_by_a_restart_is_marked_failed(self):
         """A run whose server process is gone (as after a restart) is marked failed at the next
