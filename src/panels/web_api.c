@@ -177,25 +177,15 @@ panels_api_close(struct noaber_req *r)
     return e == NOABER_OK ? panel_answer(r, 200) : e;
 }
 
-struct details_body {
-    const char *title, *purpose;
-    int64_t reserves;
-};
-static const struct noaber_field details_spec[] = {
-    {"title", NOABER_F_LINE, 1, 1, 120, offsetof(struct details_body, title), NULL},
-    {"purpose", NOABER_F_TEXT, 1, 1, 2000, offsetof(struct details_body, purpose), NULL},
-    {"reserves", NOABER_F_INT, 1, 0, PANELS_WEB_MAX_K, offsetof(struct details_body, reserves),
-     NULL},
-};
-
 enum noaber_err
 panels_api_details(struct noaber_req *r)
 {
-    struct details_body in;
+    struct panels_details_form in;
     struct noaber_input_errors errs;
-    enum noaber_err e = noaber_input_parse(r, details_spec, N(details_spec), &in, &errs);
+    enum noaber_err e =
+        noaber_input_parse(r, panels_details_spec, PANELS_DETAILS_FIELDS, &in, &errs);
     if (e == NOABER_E_INVALID)
-        return noaber_input_api_invalid(r, details_spec, N(details_spec), &errs);
+        return noaber_input_api_invalid(r, panels_details_spec, PANELS_DETAILS_FIELDS, &errs);
     if (e == NOABER_OK)
         e = panels_details_update(r->db, &r->actor, &r->hood, web_panel_id(r), in.title, in.purpose,
                                   in.reserves);

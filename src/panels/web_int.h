@@ -8,6 +8,7 @@
 #define NOABER_PANELS_WEB_INT_H
 
 #include "http/http.h"
+#include "http/input.h"
 #include "panels/web.h"
 
 struct noaber_catalog;
@@ -128,6 +129,13 @@ enum noaber_err panels_page_create(struct noaber_req *r);
 enum noaber_err panels_page_show(struct noaber_req *r);
 enum noaber_err panels_page_quotas(struct noaber_req *r);
 enum noaber_err panels_page_details(struct noaber_req *r);
+/* The fields of a panel's details, for the page and the API alike. */
+struct panels_details_form {
+    const char *title, *purpose;
+    int64_t reserves;
+};
+#define PANELS_DETAILS_FIELDS 3
+extern const struct noaber_field panels_details_spec[PANELS_DETAILS_FIELDS];
 enum noaber_err panels_page_addresses(struct noaber_req *r);
 enum noaber_err panels_page_invite(struct noaber_req *r);
 enum noaber_err panels_page_letters(struct noaber_req *r);

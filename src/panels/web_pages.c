@@ -391,23 +391,20 @@ panels_page_close(struct noaber_req *r)
     return after(r, panels_close_stage1(r->db, &r->actor, &r->hood, web_panel_id(r)), "");
 }
 
-struct details_form {
-    const char *title, *purpose;
-    int64_t reserves;
-};
-static const struct noaber_field details_spec[] = {
-    {"title", NOABER_F_LINE, 1, 1, 120, offsetof(struct details_form, title), NULL},
-    {"purpose", NOABER_F_TEXT, 1, 1, 2000, offsetof(struct details_form, purpose), NULL},
-    {"reserves", NOABER_F_INT, 1, 0, PANELS_WEB_MAX_K, offsetof(struct details_form, reserves),
-     NULL},
+const struct noaber_field panels_details_spec[PANELS_DETAILS_FIELDS] = {
+    {"title", NOABER_F_LINE, 1, 1, 120, offsetof(struct panels_details_form, title), NULL},
+    {"purpose", NOABER_F_TEXT, 1, 1, 2000, offsetof(struct panels_details_form, purpose), NULL},
+    {"reserves", NOABER_F_INT, 1, 0, PANELS_WEB_MAX_K,
+     offsetof(struct panels_details_form, reserves), NULL},
 };
 
 enum noaber_err
 panels_page_details(struct noaber_req *r)
 {
-    struct details_form in;
+    struct panels_details_form in;
     struct noaber_input_errors errs;
-    enum noaber_err e = noaber_input_parse(r, details_spec, N(details_spec), &in, &errs);
+    enum noaber_err e =
+        noaber_input_parse(r, panels_details_spec, PANELS_DETAILS_FIELDS, &in, &errs);
     if (e == NOABER_OK)
         e = panels_details_update(r->db, &r->actor, &r->hood, web_panel_id(r), in.title, in.purpose,
                                   in.reserves);
