@@ -190,7 +190,8 @@ struct panels_select_opts {
     int legacy_runs;             /* legacy: number of greedy draws (default 1000) */
     panels_progress_fn progress; /* may be NULL */
     void *progress_arg;
-    double time_limit; /* seconds of wall time, 0 for none; only for benchmarks, since a
+    double time_limit; /* seconds of wall time, 0 for none: a safeguard (the server's draws,
+                        * benchmarks) that only ever ends a run with PANELS_E_TIMEOUT, since a
                         * result must never depend on the machine's speed */
 };
 

@@ -35,7 +35,7 @@ static const char usage_panel[] =
 static const char usage_select[] =
     "Gebruik / usage: noaber panel select --features F --people P --k N --out DIR\n"
     "        [--algorithm leximin|maximin|legacy] [--seed S] [--id-column id]\n"
-    "        [--household-columns a,b] [--lottery N]\n"
+    "        [--household-columns a,b] [--lottery N] [--time-limit S]\n"
     "\n"
     "  --features F     quota: feature,value,min,max[,min_flex,max_flex]\n"
     "                   of/or category,feature,min,max\n"
@@ -51,6 +51,8 @@ static const char usage_select[] =
     "                   at most one person per household (key: these columns)\n"
     "  --lottery N      rond af op N gelijke loten (bv. 1000: 000-999) /\n"
     "                   round to a uniform lottery over N tickets\n"
+    "  --time-limit S   stop met een foutmelding na S seconden (geen ander antwoord) /\n"
+    "                   stop with an error after S seconds (never another answer)\n"
     "  --out DIR        map voor selected.csv, remaining.csv, probabilities.csv,\n"
     "                   profiles.csv, panels.csv, draw.txt (en lottery.csv)\n"
     "\n"
@@ -62,7 +64,7 @@ static const char usage_select[] =
 
 struct args {
     const char *features, *people, *out, *seed, *id_column, *households, *algorithm;
-    int k, lottery;
+    int k, lottery, time_limit;
 };
 
 static int
@@ -89,9 +91,9 @@ parse_args(int argc, char **argv, struct args *a)
             fputs(usage_select, stdout);
             return 3;
         }
-        static const char *const names[] = {"--features",          "--people",  "--k",
-                                            "--algorithm",         "--seed",    "--id-column",
-                                            "--household-columns", "--lottery", "--out"};
+        static const char *const names[] = {
+            "--features",          "--people",  "--k",   "--algorithm", "--seed", "--id-column",
+            "--household-columns", "--lottery", "--out", "--time-limit"};
         int which = -1;
         size_t alen = strcspn(arg, "=");
         for (int n = 0; n < (int)(sizeof(names) / sizeof(names[0])); n++)
@@ -149,8 +151,18 @@ parse_args(int argc, char **argv, struct args *a)
                 return 1;
             }
             break;
-        default:
+        case 8:
             a->out = val;
+            break;
+        default:
+            if (parse_int_arg(val, &a->time_limit) < 0 || a->time_limit < 1 ||
+                a->time_limit > 604800) {
+                fprintf(stderr,
+                        "Fout: --time-limit moet tussen 1 en 604800 seconden liggen, niet '%s'. / "
+                        "Error: --time-limit must be between 1 and 604800 seconds, not '%s'.\n",
+                        val, val);
+                return 1;
+            }
             break;
         }
     }
@@ -496,7 +508,8 @@ cmd_select(int argc, char **argv)
     struct panels_select_opts so = {.algorithm = a.algorithm ? panels_algorithm_parse(a.algorithm)
                                                              : PANELS_LEXIMIN,
                                     .progress = show_progress,
-                                    .progress_arg = &pg};
+                                    .progress_arg = &pg,
+                                    .time_limit = a.time_limit};
     err = panels_select(&pool, &so, &res, &diag);
     if (err == PANELS_E_INFEASIBLE) {
         explain_infeasible(&pool);

@@ -759,7 +759,11 @@ solver_error(int r, struct panels_diag *diag)
     if (r == -1)
         return PANELS_E_NOMEM;
     if (r == 3) {
-        DIAG("Tijdslimiet bereikt. / Time limit reached.");
+        DIAG("Fout: de loting is niet binnen de tijdslimiet klaar. De quota vragen een panel dat "
+             "met deze vrijwilligers heel moeilijk te halen is; verruim ze een beetje en probeer "
+             "het opnieuw. / Error: the draw did not finish within the time limit. The quotas ask "
+             "for a panel that is very hard to reach with these volunteers; widen them a little "
+             "and try again.");
         return PANELS_E_TIMEOUT;
     }
     DIAG("Interne fout: de LP- of MIP-oplosser faalde. / Internal error: the LP or MIP solver "

@@ -133,11 +133,15 @@ web_run_spawn(const struct panels_panel *p, const struct panels_volunteer *v, si
     char *so = noaber_arena_printf(a, "%s/stdout.txt", dir);
     char *se = noaber_arena_printf(a, "%s/stderr.txt", dir);
     char *k = noaber_arena_printf(a, "%d", p->k);
+    char *limit = noaber_arena_printf(a, "%d", PANELS_WEB_DRAW_SECONDS);
     char *seed = noaber_arena_strdup(a, p->seed);
-    if (!features || !people || !out || !so || !se || !k || !seed)
+    if (!features || !people || !out || !so || !se || !k || !seed || !limit)
         return NOABER_E_TOO_LARGE;
-    char *argv[] = {"noaber", "panel", "select", "--features", features, "--people", people,
-                    "--k",    k,       "--seed", seed,         "--out",  out,        NULL};
+    /* the time limit only ever ends a draw with an error that says what to do, never with
+     * another outcome */
+    char *argv[] = {"noaber", "panel",        "select", "--features", features, "--people",
+                    people,   "--k",          k,        "--seed",     seed,     "--out",
+                    out,      "--time-limit", limit,    NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);

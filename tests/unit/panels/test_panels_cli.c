@@ -135,7 +135,10 @@ test_determinism(void **state)
         static const char *const algs[] = {"--algorithm leximin", "--algorithm maximin",
                                            "--algorithm legacy"};
         assert_int_equal(run("d1", "seed-42", algs[alg], "people.csv"), 0);
-        assert_int_equal(run("d2", "seed-42", algs[alg], "people.csv"), 0);
+        /* a time limit that is not reached changes nothing */
+        char extra[64];
+        snprintf(extra, sizeof extra, "%s --time-limit 600", algs[alg]);
+        assert_int_equal(run("d2", "seed-42", extra, "people.csv"), 0);
         for (int i = 0; i < 5; i++) {
             char a[64], b[64];
             snprintf(a, sizeof(a), "d1/%s", files[i]);
@@ -268,6 +271,9 @@ test_errors_write_nothing(void **state)
     assert_null(s);
     assert_int_equal(run("bad", "x", "--algorithm magic", "people.csv"), 1);
     assert_int_equal(run("bad", "x", "--k 9", "people.csv"), 1);
+    assert_int_equal(run("bad", "x", "--time-limit 0", "people.csv"), 1);
+    assert_int_equal(run("bad", "x", "--time-limit soon", "people.csv"), 1);
+    assert_null(read_file("bad/selected.csv"));
     assert_int_equal(run("bad", "x", NULL, "missing.csv"), 1);
     /* infeasible: k = 3 but at most one of each gender */
     write_file("tight.csv", "feature,value,min,max\ngender,f,0,1\ngender,m,0,1\n");
