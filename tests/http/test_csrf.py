@@ -101,6 +101,10 @@ ROUTES = {
                                                {}, None),
     ("POST", "/api/v1/neighbourhoods/{hood}/panels/{id}/quotas"): (
         "coordinator", "/api/v1/neighbourhoods/%s/panels/999999/quotas" % HOOD, {}, None),
+    ("POST", "/n/{hood}/panels/{id}/details"): ("coordinator", "/n/%s/panels/999999/details" % HOOD,
+                                                {}, None),
+    ("POST", "/api/v1/neighbourhoods/{hood}/panels/{id}/details"): (
+        "coordinator", "/api/v1/neighbourhoods/%s/panels/999999/details" % HOOD, {}, None),
     ("POST", "/n/{hood}/panels/{id}/addresses"): ("coordinator", "/n/%s/panels/999999/addresses" % HOOD, {}, None),
     ("POST", "/api/v1/neighbourhoods/{hood}/panels/{id}/addresses"): (
         "coordinator", "/api/v1/neighbourhoods/%s/panels/999999/addresses" % HOOD, {}, None),
