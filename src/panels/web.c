@@ -293,7 +293,7 @@ load(struct noaber_db *db, int64_t hood, int64_t id, struct panels_panel *out,
     enum noaber_err e = web_store_panel(db, hood, id, out, &found, a);
     if (e == NOABER_OK && !found)
         return NOABER_E_NOT_FOUND;
-    if (e == NOABER_OK && out->run.id && strcmp(out->run.status, "running") == 0) {
+    if (e == NOABER_OK && panels_draw_running(out)) {
         e = look_after(db, out, a);
         if (e == NOABER_OK)
             e = web_store_panel(db, hood, id, out, &found, a);
@@ -375,7 +375,7 @@ panels_quotas_update(struct noaber_db *db, const struct members_actor *actor,
      * that failed) the coordinator may still relax them. */
     if (e == NOABER_OK && p.stage >= PANELS_STAGE_DRAWN)
         e = NOABER_E_STAGE;
-    if (e == NOABER_OK && p.run.id && strcmp(p.run.status, "running") == 0)
+    if (e == NOABER_OK && panels_draw_running(&p))
         e = NOABER_E_CONFLICT;
     if (e == NOABER_OK) {
         e = panels_quotas_parse(quotas_csv, p.k, (struct panels_quota **)&c.q, &c.n, line, a);
@@ -425,7 +425,7 @@ panels_details_update(struct noaber_db *db, const struct members_actor *actor,
     if (e == NOABER_OK &&
         (p.stage >= PANELS_STAGE_DRAWN || (p.volunteers > 0 && strcmp(purpose, p.purpose) != 0)))
         e = NOABER_E_STAGE;
-    if (e == NOABER_OK && p.run.id && strcmp(p.run.status, "running") == 0)
+    if (e == NOABER_OK && panels_draw_running(&p))
         e = NOABER_E_CONFLICT;
     struct details_ctx c = {id, reserves, title, purpose};
     if (e == NOABER_OK)
@@ -626,12 +626,17 @@ struct seed_ctx {
 };
 
 int
+panels_draw_running(const struct panels_panel *p)
+{
+    return p->run.id && strcmp(p->run.status, "running") == 0;
+}
+
+int
 panels_seed_may_be_announced(const struct panels_panel *p)
 {
     /* Only once the volunteers are known (stage 1 closed) and the quotas are final, and once:
      * whoever knows the seed must not be able to change what the draw starts from. */
-    return p->stage == PANELS_STAGE_CLOSED && !p->seed[0] &&
-           !(p->run.id && strcmp(p->run.status, "running") == 0);
+    return p->stage == PANELS_STAGE_CLOSED && !p->seed[0] && !panels_draw_running(p);
 }
 
 static enum noaber_err
@@ -706,7 +711,7 @@ panels_draw_start(struct noaber_db *db, const struct noaber_config *cfg,
         e = NOABER_E_STAGE;
     if (e == NOABER_OK && !p.seed[0])
         e = NOABER_E_NO_SEED;
-    if (e == NOABER_OK && p.run.id && strcmp(p.run.status, "running") == 0)
+    if (e == NOABER_OK && panels_draw_running(&p))
         e = NOABER_E_CONFLICT;
     if (e == NOABER_OK)
         e = web_store_volunteers(db, id, &v, &n, a);
@@ -738,7 +743,7 @@ panels_draw_wait(struct noaber_db *db, const struct noaber_config *cfg, int64_t 
         struct noaber_arena *a = noaber_arena_new(16u << 20);
         struct panels_panel p = {0};
         e = load(db, 0, id, &p, a);
-        int running = e == NOABER_OK && p.run.id && strcmp(p.run.status, "running") == 0;
+        int running = e == NOABER_OK && panels_draw_running(&p);
         noaber_arena_free(a);
         if (!running)
             return e;

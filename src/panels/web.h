@@ -264,6 +264,8 @@ enum noaber_err panels_details_update(struct noaber_db *db, const struct members
 /* Announces SEED (1..200 characters); NOABER_E_STAGE unless panels_seed_may_be_announced. */
 enum noaber_err panels_seed(struct noaber_db *db, const struct members_actor *actor,
                             const struct members_hood *hood, int64_t id, const char *seed);
+/* Is the panel's latest draw still marked running? */
+int panels_draw_running(const struct panels_panel *p);
 /* A seed may be announced once stage 1 is closed, while none is announced and no draw runs;
  * changing a min or max of the quotas withdraws it (panels_quotas_update). */
 int panels_seed_may_be_announced(const struct panels_panel *p);

@@ -261,15 +261,13 @@ show(struct noaber_req *r, int status, const char *tmpl, const char *error)
                         letter_parts(p.stage == PANELS_STAGE_OPEN ? p.invited : 0));
     json_object_set_new(ctx, "can_seed", json_boolean(panels_seed_may_be_announced(&p)));
     json_object_set_new(ctx, "can_details",
-                        json_boolean(p.stage < PANELS_STAGE_DRAWN &&
-                                     !(p.run.id && strcmp(p.run.status, "running") == 0)));
-    json_object_set_new(ctx, "can_draw",
-                        json_boolean(p.stage == PANELS_STAGE_CLOSED && p.seed[0] &&
-                                     !(p.run.id && strcmp(p.run.status, "running") == 0)));
+                        json_boolean(p.stage < PANELS_STAGE_DRAWN && !panels_draw_running(&p)));
+    json_object_set_new(
+        ctx, "can_draw",
+        json_boolean(p.stage == PANELS_STAGE_CLOSED && p.seed[0] && !panels_draw_running(&p)));
     json_object_set_new(ctx, "drawn", json_boolean(p.stage >= PANELS_STAGE_DRAWN));
     json_object_set_new(ctx, "can_quotas",
-                        json_boolean(p.stage < PANELS_STAGE_DRAWN &&
-                                     !(p.run.id && strcmp(p.run.status, "running") == 0)));
+                        json_boolean(p.stage < PANELS_STAGE_DRAWN && !panels_draw_running(&p)));
     struct noaber_buf csv;
     noaber_buf_init(&csv, r->arena);
     noaber_buf_puts(&csv, "feature,value,min,max\n");
@@ -281,7 +279,7 @@ show(struct noaber_req *r, int status, const char *tmpl, const char *error)
     json_object_set_new(ctx, "published", json_boolean(p.stage == PANELS_STAGE_PUBLISHED));
     if (error)
         json_object_set_new(ctx, "error", json_string(error));
-    if (strcmp(tmpl, "panels/progress") == 0 && p.run.id && strcmp(p.run.status, "running") == 0 &&
+    if (strcmp(tmpl, "panels/progress") == 0 && panels_draw_running(&p) &&
         noaber_req_query(r, "auto"))
         json_object_set_new(ctx, "refresh", json_integer(3));
     return noaber_resp_page(r, status, tmpl, ctx);
