@@ -237,16 +237,28 @@ noaber_req_param(const struct noaber_req *r, const char *name)
     return NULL;
 }
 
-int64_t
-noaber_req_param_id(const struct noaber_req *r, const char *name)
+/* V as a whole number written with up to 18 digits only; 0 otherwise. */
+static int64_t
+id_of(const char *v)
 {
-    const char *v = noaber_req_param(r, name);
     if (!v || !*v || strlen(v) > 18)
         return 0;
     for (const char *p = v; *p; p++)
         if (*p < '0' || *p > '9')
             return 0;
     return strtoll(v, NULL, 10);
+}
+
+int64_t
+noaber_req_param_id(const struct noaber_req *r, const char *name)
+{
+    return id_of(noaber_req_param(r, name));
+}
+
+int64_t
+noaber_req_query_id(const struct noaber_req *r, const char *name)
+{
+    return id_of(noaber_req_query(r, name));
 }
 
 const char *

@@ -101,6 +101,8 @@ const char *noaber_req_cookie(const struct noaber_req *r, const char *name);
 const char *noaber_req_param(const struct noaber_req *r, const char *name);
 /* Parses a route parameter as a positive integer id; 0 when it is not one. */
 int64_t noaber_req_param_id(const struct noaber_req *r, const char *name);
+/* The same for the query parameter NAME. */
+int64_t noaber_req_query_id(const struct noaber_req *r, const char *name);
 /* A translated string in the request's language. */
 const char *noaber_req_tr(const struct noaber_req *r, const char *msgid);
 /* The message of E in the request's language (with RATE_LIMITED's minutes filled in by caller). */

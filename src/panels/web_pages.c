@@ -358,11 +358,8 @@ panels_page_invite(struct noaber_req *r)
 enum noaber_err
 panels_page_letters(struct noaber_req *r)
 {
-    const char *v = noaber_req_query(r, "part");
-    int64_t part = 1;
-    if (v)
-        part =
-            *v && strlen(v) < 6 && strspn(v, "0123456789") == strlen(v) ? strtoll(v, NULL, 10) : 0;
+    /* without one, part 1; a malformed one is 0, which no part has */
+    int64_t part = noaber_req_query(r, "part") ? noaber_req_query_id(r, "part") : 1;
     /* straight into the response: a copy would need the request's memory twice */
     noaber_buf_reset(&r->out);
     enum noaber_err e = panels_letters(r->db, r->config, &r->actor, &r->hood, web_panel_id(r), part,

@@ -22,15 +22,6 @@ static const char *const languages[] = {"nl", "en", NULL};
 static const char *const channels[] = {"inapp", "email", "call", "letter", NULL};
 static const char *const purposes[] = {"profile", "matching", "contact", "health", NULL};
 
-static int64_t
-query_id(struct noaber_req *r, const char *name)
-{
-    const char *v = noaber_req_query(r, name);
-    if (!v || !*v || strlen(v) > 18 || strspn(v, "0123456789") != strlen(v))
-        return 0;
-    return strtoll(v, NULL, 10);
-}
-
 /* Whether the body names field NAME (a PATCH leaves absent fields as they are). */
 static int
 present(const struct noaber_req *r, const char *name)
@@ -82,7 +73,7 @@ residents_api_profile(struct noaber_req *r)
     int64_t person = 0;
     enum residents_relation rel = RESIDENTS_REL_NONE;
     enum noaber_err e =
-        residents_subject(r->db, &r->actor, query_id(r, "acting_for"), &person, &rel);
+        residents_subject(r->db, &r->actor, noaber_req_query_id(r, "acting_for"), &person, &rel);
     return e == NOABER_OK ? own_profile(r, person, rel) : e;
 }
 
@@ -220,7 +211,7 @@ residents_api_consents(struct noaber_req *r)
     int64_t person = 0;
     enum residents_relation rel = RESIDENTS_REL_NONE;
     enum noaber_err e =
-        residents_subject(r->db, &r->actor, query_id(r, "acting_for"), &person, &rel);
+        residents_subject(r->db, &r->actor, noaber_req_query_id(r, "acting_for"), &person, &rel);
     return e == NOABER_OK ? consents_answer(r, person, 200) : e;
 }
 
@@ -258,7 +249,7 @@ residents_api_consent_withdraw(struct noaber_req *r)
     int64_t person = 0;
     enum residents_relation rel = RESIDENTS_REL_NONE;
     enum noaber_err e =
-        residents_subject(r->db, &r->actor, query_id(r, "acting_for"), &person, &rel);
+        residents_subject(r->db, &r->actor, noaber_req_query_id(r, "acting_for"), &person, &rel);
     if (e == NOABER_OK && purpose == RESIDENTS_P__MAX)
         e = NOABER_E_NOT_FOUND;
     if (e == NOABER_OK)

@@ -448,22 +448,13 @@ profile_page(struct noaber_req *r, int status, int64_t person, enum residents_re
     return noaber_resp_page(r, status, "residents/profile", ctx);
 }
 
-static int64_t
-query_id(struct noaber_req *r, const char *name)
-{
-    const char *v = noaber_req_query(r, name);
-    if (!v || !*v || strlen(v) > 18 || strspn(v, "0123456789") != strlen(v))
-        return 0;
-    return strtoll(v, NULL, 10);
-}
-
 enum noaber_err
 residents_page_profile(struct noaber_req *r)
 {
     int64_t person = 0;
     enum residents_relation rel = RESIDENTS_REL_NONE;
     enum noaber_err e =
-        residents_subject(r->db, &r->actor, query_id(r, "acting_for"), &person, &rel);
+        residents_subject(r->db, &r->actor, noaber_req_query_id(r, "acting_for"), &person, &rel);
     if (e != NOABER_OK)
         return e;
     return profile_page(r, 200, person, rel, NULL, NULL, NULL, NULL, NULL);
