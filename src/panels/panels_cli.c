@@ -35,7 +35,7 @@ static const char usage_panel[] =
 static const char usage_select[] =
     "Gebruik / usage: noaber panel select --features F --people P --k N --out DIR\n"
     "        [--algorithm leximin|maximin|legacy] [--seed S] [--id-column id]\n"
-    "        [--household-columns a,b] [--lottery N] [--time-limit S]\n"
+    "        [--household-columns a,b] [--lottery N] [--time-limit S] [--tolerance P]\n"
     "\n"
     "  --features F     quota: feature,value,min,max[,min_flex,max_flex]\n"
     "                   of/or category,feature,min,max\n"
@@ -53,6 +53,9 @@ static const char usage_select[] =
     "                   round to a uniform lottery over N tickets\n"
     "  --time-limit S   stop met een foutmelding na S seconden (geen ander antwoord) /\n"
     "                   stop with an error after S seconds (never another answer)\n"
+    "  --tolerance P    klaar als elke kans hoogstens P procent onder de bewezen bovengrens\n"
+    "                   ligt (0 tot 10, standaard 1; 0: exact) / done when each level is at\n"
+    "                   most P percent below its proven upper bound (0 to 10, default 1)\n"
     "  --out DIR        map voor selected.csv, remaining.csv, probabilities.csv,\n"
     "                   profiles.csv, panels.csv, draw.txt (en lottery.csv)\n"
     "\n"
@@ -65,6 +68,7 @@ static const char usage_select[] =
 struct args {
     const char *features, *people, *out, *seed, *id_column, *households, *algorithm;
     int k, lottery, time_limit;
+    double tolerance; /* percent */
 };
 
 static int
@@ -79,21 +83,43 @@ parse_int_arg(const char *s, int *out)
     return 0;
 }
 
+/* A percentage from 0 to 10, with a decimal point or a Dutch decimal comma. */
+static int
+parse_percent(const char *s, double *out)
+{
+    char buf[32], *end;
+    size_t n = strlen(s);
+    if (n == 0 || n >= sizeof(buf) || strspn(s, "0123456789.,") != n)
+        return -1;
+    memcpy(buf, s, n + 1);
+    char *comma = strchr(buf, ',');
+    if (comma)
+        *comma = '.';
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (*end || errno || !(v >= 0.0 && v <= 10.0))
+        return -1;
+    *out = v;
+    return 0;
+}
+
 /* Returns 0 ok, 1 user error (message printed), 3 help printed. */
 static int
 parse_args(int argc, char **argv, struct args *a)
 {
     memset(a, 0, sizeof(*a));
     a->k = -1;
+    a->tolerance = 100.0 * PANELS_TOLERANCE_DEFAULT;
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i], *val = NULL;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             fputs(usage_select, stdout);
             return 3;
         }
-        static const char *const names[] = {
-            "--features",          "--people",  "--k",   "--algorithm", "--seed", "--id-column",
-            "--household-columns", "--lottery", "--out", "--time-limit"};
+        static const char *const names[] = {"--features",          "--people",   "--k",
+                                            "--algorithm",         "--seed",     "--id-column",
+                                            "--household-columns", "--lottery",  "--out",
+                                            "--time-limit",        "--tolerance"};
         int which = -1;
         size_t alen = strcspn(arg, "=");
         for (int n = 0; n < (int)(sizeof(names) / sizeof(names[0])); n++)
@@ -153,6 +179,15 @@ parse_args(int argc, char **argv, struct args *a)
             break;
         case 8:
             a->out = val;
+            break;
+        case 10:
+            if (parse_percent(val, &a->tolerance) < 0) {
+                fprintf(stderr,
+                        "Fout: --tolerance moet een getal van 0 tot 10 (procent) zijn, niet '%s'. "
+                        "/ Error: --tolerance must be a number from 0 to 10 (percent), not '%s'.\n",
+                        val, val);
+                return 1;
+            }
             break;
         default:
             if (parse_int_arg(val, &a->time_limit) < 0 || a->time_limit < 1 ||
@@ -360,8 +395,11 @@ write_outputs(const struct output *o)
                 o->a->lottery, o->chosen, o->lottery_loss);
     else
         fprintf(fp, "u: %.17f\nchosen panel: %d\n", o->u, o->chosen + 1);
-    fprintf(fp, "minimum probability: %.9f\npanels: %d\nprofiles: %d\n", o->res->min_prob,
-            d->npanels, d->nprofiles);
+    fprintf(fp, "minimum probability: %.9f\n", o->res->min_prob);
+    if (o->res->stats.bound > 0)
+        fprintf(fp, "upper bound on the minimum probability: %.9f\ntolerance: %g%%\n",
+                o->res->stats.bound, o->a->tolerance);
+    fprintf(fp, "panels: %d\nprofiles: %d\n", d->npanels, d->nprofiles);
     return close_out(fp, path);
 }
 
@@ -509,7 +547,8 @@ cmd_select(int argc, char **argv)
                                                              : PANELS_LEXIMIN,
                                     .progress = show_progress,
                                     .progress_arg = &pg,
-                                    .time_limit = a.time_limit};
+                                    .time_limit = a.time_limit,
+                                    .tolerance = a.tolerance / 100.0};
     err = panels_select(&pool, &so, &res, &diag);
     if (err == PANELS_E_INFEASIBLE) {
         explain_infeasible(&pool);
@@ -575,6 +614,9 @@ cmd_select(int argc, char **argv)
     }
     printf("algoritme / algorithm: %s\n", panels_algorithm_name(so.algorithm));
     printf("minimale kans / minimum probability: %.6f\n", res.min_prob);
+    if (res.stats.bound > res.min_prob + 1e-9)
+        printf("bewezen bovengrens / proven upper bound: %.6f (%.2f%% hoger / higher)\n",
+               res.stats.bound, 100.0 * (res.stats.bound - res.min_prob) / res.stats.bound);
     printf("panels in de verdeling / panels in the distribution: %d\n", np);
     if (a.lottery)
         printf("lot / ticket: %d van/of %d (grootste verlies / largest loss %.6f)\n", o.chosen,

@@ -143,3 +143,63 @@ out:
     free(row);
     return rc;
 }
+
+/* ---- bounds for the stages over real panels -------------------------------------------- */
+
+struct pn_fbound {
+    const struct pn_problem *pb;
+    glp_prob *P;
+};
+
+struct pn_fbound *
+pn_fbound_new(const struct pn_problem *pb)
+{
+    int nt = pb->ntypes;
+    struct pn_fbound *fb = calloc(1, sizeof(*fb));
+    int *ind = malloc((size_t)(nt + 2) * sizeof(int));
+    double *val = malloc((size_t)(nt + 2) * sizeof(double));
+    if (fb && ind && val) {
+        glp_term_out(GLP_OFF);
+        fb->pb = pb;
+        fb->P = frac_build(pb, ind, val);
+    } else {
+        free(fb);
+        fb = NULL;
+    }
+    free(ind);
+    free(val);
+    return fb;
+}
+
+int
+pn_fbound_stage(struct pn_fbound *fb, const double *fixed, double slack, double *z, double *u)
+{
+    const struct pn_problem *pb = fb->pb;
+    int nt = pb->ntypes, base = 1 + pb->nvalues + pb->nhh;
+    /* As in pn_frac_leximin: a fixed type's level becomes a bound on y_t, its row free. */
+    for (int t = 0; t < nt; t++) {
+        if (fixed[t] < 0 || pb->cnt[t] == 0)
+            continue;
+        double lb = pb->cnt[t] * (fixed[t] - slack);
+        lb = lb < 0 ? 0.0 : lb > pb->cnt[t] ? pb->cnt[t] : lb;
+        glp_set_col_bnds(fb->P, t + 1, lb < pb->cnt[t] ? GLP_DB : GLP_FX, lb, pb->cnt[t]);
+        glp_set_row_bnds(fb->P, base + t + 1, GLP_FR, 0.0, 0.0);
+    }
+    if (frac_solve(fb->P))
+        return -1;
+    *z = glp_get_col_prim(fb->P, nt + 1);
+    for (int t = 0; t < nt; t++) {
+        double d = fixed[t] < 0 ? -glp_get_row_dual(fb->P, base + t + 1) : 0.0;
+        u[t] = d > 0 ? d : 0.0;
+    }
+    return 0;
+}
+
+void
+pn_fbound_free(struct pn_fbound *fb)
+{
+    if (!fb)
+        return;
+    glp_delete_prob(fb->P);
+    free(fb);
+}

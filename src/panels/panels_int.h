@@ -154,6 +154,21 @@ double pn_pairs_ascent(struct pn_pairs *p, int *x, const double *w);
  */
 int pn_frac_leximin(const struct pn_problem *pb, int maximin_only, double *pi, int *stages);
 
+/*
+ * Bound for one stage of the staged algorithm over real panels: the largest z such that some
+ * fractional panel gives every free type (fixed[t] < 0) at least z and every fixed type at
+ * least fixed[t] - slack, as probabilities. No distribution over real panels does better, so
+ * a stage whose master reaches the bound is optimal without a MIP. The LP is kept between
+ * stages (only bounds change) and warm-started. u (ntypes) receives the duals of the free
+ * types' rows: when real panels reach the bound, a type with a positive dual is at z in every
+ * optimal distribution over real panels too (complementary slackness, since their expected
+ * seat counts are a point of the LP). Returns 0, -1 on solver failure.
+ */
+struct pn_fbound;
+struct pn_fbound *pn_fbound_new(const struct pn_problem *pb);
+int pn_fbound_stage(struct pn_fbound *fb, const double *fixed, double slack, double *z, double *u);
+void pn_fbound_free(struct pn_fbound *fb);
+
 /* ---- algorithms ------------------------------------------------------------------------ */
 
 /* Type-level distribution: cols with weights lambda (sum 1). */

@@ -22,8 +22,14 @@
  *     max z   s.t.  sum_p lambda_p x_pt / c_t - z >= 0     for every type t not yet fixed
  *                   sum_p lambda_p x_pt / c_t     >= f_t   for every fixed type t
  *                   sum_p lambda_p = 1,  lambda >= 0
- * whose stage ends when the MIP proves that no panel beats the convexity dual mu, after which
- * every type with a positive dual is fixed at the stage value.
+ * whose stage ends when the MIP proves that no panel beats the convexity dual mu, or when z
+ * reaches the stage's bound over fractional panels (pn_fbound_stage), after which every type
+ * with a positive dual is fixed at the stage value.
+ *
+ * With a tolerance (panels_select_opts.tolerance) a stage also ends once z is within that
+ * fraction of its proven bound, and the target master once its lowest level is: on pools where
+ * the exact proof takes very long, the smallest probability is then proven within the
+ * tolerance of the best possible.
  *
  * Everything is deterministic: the random numbers come from a fixed seed, and a time limit
  * exists only for benchmarks.
@@ -485,7 +491,7 @@ by_weight_desc(const void *a, const void *b)
 static int
 local_pricing(struct engine *e, struct master *m, const double *w, const double *wtrue)
 {
-    const struct pn_problem *pb = m->pb;
+    const struct pn_problem *pb = e->pb;
     int nt = pb->ntypes, npos = 0, added = 0, tried = 0, *pos = e->pos, *x = e->xs;
     for (int t = 0; t < nt; t++)
         if (w[t] > 0)
@@ -585,10 +591,11 @@ price_round(struct engine *e, struct master *m, int *have_center)
 
 /* ---- reaching the fractional target ---------------------------------------------------- */
 
-/* Returns 0 when the target is reached, 1 when it cannot be, 3 on timeout, -1 out of
- * memory, -2 solver failure. */
+/* Returns 0 when the target is reached (for maximin: within the tolerance tol), 1 when it
+ * cannot be, 4 when the lowest level is within tol of it (leximin goes on in stages), 3 on
+ * timeout, -1 out of memory, -2 solver failure. */
 static int
-reach_target(struct engine *e, struct master *m)
+reach_target(struct engine *e, struct master *m, double tol)
 {
     int have_center = 0;
     for (;;) {
@@ -600,6 +607,9 @@ reach_target(struct engine *e, struct master *m)
             debug_line(e, "target", m, s);
         if (s >= 1.0 - TARGET_TOL)
             return 0;
+        /* Column 1 is the lowest level's s; for maximin the only one. */
+        if (tol > 0 && glp_get_col_prim(m->lp, 1) >= 1.0 - tol)
+            return m->nlev == 1 ? 0 : 4;
         if (timed_out(e))
             return 3;
         pn_progress(e->opts, "panels zoeken / searching panels", 0.1 + 0.9 * s);
@@ -616,51 +626,94 @@ reach_target(struct engine *e, struct master *m)
 
 /* ---- the staged algorithm, when real panels cannot reach the target -------------------- */
 
-/* Returns 0, 3 on timeout, -1 out of memory, -2 solver failure. */
+/*
+ * Stages over real panels. Each stage ends when its master reaches the stage's fractional
+ * bound (optimal, no MIP needed), comes within the tolerance tol of it, or when the MIP over
+ * all panels proves that no panel beats mu. New panels come from the face of the fractional
+ * leximin first (engine face, whose exchanges are cheap; may be NULL) and, once its MIP finds
+ * nothing there, from all panels (engine full). Returns 0, 3 on timeout, -1 out of memory,
+ * -2 solver failure.
+ */
 static int
-staged(struct engine *e, struct master *m, int maximin_only)
+staged(struct engine *face, struct engine *full, struct master *m, int maximin_only, double tol)
 {
-    const struct pn_problem *pb = e->pb;
+    const struct pn_problem *pb = full->pb;
+    struct engine *e = face ? face : full;
     int nt = pb->ntypes, nfree = nt;
+    struct pn_fbound *fb = pn_fbound_new(pb);
+    double *u = malloc((size_t)nt * sizeof(double));
+    if (!fb || !u) {
+        pn_fbound_free(fb);
+        free(u);
+        return -1;
+    }
+    int r = 0;
     e->st->stages = 0;
     while (nfree > 0) {
         master_set_fixed(m);
-        double z = 0.0;
+        double z = 0.0, b = 1.0;
+        if (pn_fbound_stage(fb, m->fixed, FIX_SLACK, &b, u)) {
+            r = -2;
+            break;
+        }
+        if (e->debug)
+            fprintf(stderr, "dbg %.2fs stage %d: bound=%.9f free=%d\n", pn_now() - e->t0,
+                    e->st->stages + 1, b, nfree);
         int have_center = 0;
         for (;;) {
             int ms = master_solve(m, e->st, e->deadline);
-            if (ms < 0)
-                return ms == -3 ? 3 : -2;
+            if (ms < 0) {
+                r = ms == -3 ? 3 : -2;
+                break;
+            }
             z = glp_get_obj_val(m->lp);
             if (e->debug > 1)
                 debug_line(e, "stage", m, z);
-            if (timed_out(e))
-                return 3;
-            int added = price_round(e, m, &have_center);
-            if (added < 0)
-                return added == -3 ? 3 : added;
+            if (z >= b - TARGET_TOL || z >= (1.0 - tol) * b)
+                break; /* at the bound, or close enough */
+            int added = timed_out(e) ? -3 : price_round(e, m, &have_center);
+            if (added < 0) {
+                r = added == -3 ? 3 : added;
+                break;
+            }
+            if (!added && e == face) {
+                e = full; /* no panel on the face beats mu: look among all panels */
+                have_center = 0;
+                continue;
+            }
             if (!added)
                 break; /* the MIP proved that no panel beats mu: the stage is optimal */
         }
+        if (r)
+            break;
         e->st->stages++;
         if (e->debug)
-            debug_line(e, "stage done", m, z);
+            fprintf(stderr, "dbg %.2fs stage %d done: z=%.9f bound=%.9f free=%d cols=%d\n",
+                    pn_now() - e->t0, e->st->stages, z, b, nfree, m->cols.n);
         if (maximin_only)
             break;
-        /* Fix every free type whose dual is positive; at least the largest. */
+        /*
+         * Fix every free type whose dual is positive; at least the largest. At the bound the
+         * bound's LP has the right duals (pn_fbound_stage); otherwise those of the master,
+         * which the MIP's proof makes right (or which are as good as a stage within the
+         * tolerance gets).
+         */
+        const double *d = z >= b - TARGET_TOL ? u : m->y;
         int tmax = -1, nfix = 0;
         for (int t = 0; t < nt; t++)
-            if (m->fixed[t] < 0 && (tmax < 0 || m->y[t] > m->y[tmax]))
+            if (m->fixed[t] < 0 && (tmax < 0 || d[t] > d[tmax]))
                 tmax = t;
         for (int t = 0; t < nt; t++)
-            if (m->fixed[t] < 0 && (m->y[t] > FIX_TOL || t == tmax)) {
+            if (m->fixed[t] < 0 && (d[t] > FIX_TOL || t == tmax)) {
                 m->fixed[t] = z;
                 nfix++;
             }
         nfree -= nfix;
         pn_progress(e->opts, "leximin", 0.1 + 0.9 * (nt - nfree) / nt);
     }
-    return 0;
+    pn_fbound_free(fb);
+    free(u);
+    return r;
 }
 
 /* ---- the whole run --------------------------------------------------------------------- */
@@ -776,7 +829,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
            struct pn_tdist *out, struct panels_stats *st, struct panels_diag *diag)
 {
     int nt = pb->ntypes;
-    struct engine e;
+    struct engine e, full;
     struct master m = {0}, m2 = {0};
     struct pn_problem face = {0};
     double *pi = malloc((size_t)nt * sizeof(double));
@@ -787,6 +840,8 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     memset(out, 0, sizeof(*out));
     glp_term_out(GLP_OFF);
     memset(&e, 0, sizeof(e));
+    memset(&full, 0, sizeof(full));
+    double tol = opts && opts->tolerance > 0 ? fmin(opts->tolerance, 0.1) : 0.0;
     if (!pi || !y || !scale || !lvl) {
         err = PANELS_E_NOMEM;
         goto out;
@@ -892,7 +947,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         err = solver_error(r, diag);
         goto out;
     }
-    r = reach_target(&e, &m);
+    r = reach_target(&e, &m, tol);
     if (r == 0) {
         st->stages = fstages;
         st->columns = m.cols.n;
@@ -900,16 +955,16 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         err = take_solution(&m, out);
         goto out;
     }
-    if (r != 1) {
+    if (r != 1 && r != 4) {
         st->reached = m.lp && m.cols.n ? master_min_prob(&m) : 0.0;
         err = solver_error(r, diag);
         goto out;
     }
-    /* An integrality gap: the staged algorithm, starting from every panel found so far. */
+    /* An integrality gap, or the lowest level within the tolerance: the staged algorithm,
+     * starting from every panel found so far. */
     for (int t = 0; t < nt; t++)
         scale[t] = 1.0 / pb->cnt[t];
-    engine_free(&e);
-    if (engine_init(&e, pb, &face, opts, st, deadline) < 0 ||
+    if (engine_init(&full, pb, &face, opts, st, deadline) < 0 ||
         master_init(&m2, pb, scale, 0.0, NULL, 0) < 0) {
         err = PANELS_E_NOMEM;
         goto out;
@@ -919,7 +974,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
             err = PANELS_E_NOMEM;
             goto out;
         }
-    r = staged(&e, &m2, maximin_only);
+    r = staged(&e, &full, &m2, maximin_only, tol);
     st->columns = m2.cols.n;
     st->reached = master_min_prob(&m2);
     if (r != 0) {
@@ -933,6 +988,7 @@ out:
     master_free(&m);
     master_free(&m2);
     engine_free(&e);
+    engine_free(&full);
     if (face.lo)
         pn_face_free(&face);
     free(pi);

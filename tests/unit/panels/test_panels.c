@@ -315,6 +315,25 @@ compare_with_brute(const char *f, const char *p, int k, const char *const *hh)
     assert_int_equal(panels_select(&pool, &so, &mx, &d), PANELS_OK);
     assert_true(fabs(mx.min_prob - res.min_prob) < 1e-6);
     panels_result_free(&mx);
+    /* With the command line's tolerance: valid panels, the minimum within the tolerance of the
+     * exact one, and the reported bound a true upper bound on it. */
+    double wmin = 1.0;
+    for (int i = 0; i < pool.npeople; i++)
+        wmin = fmin(wmin, want[i]);
+    for (int alg = PANELS_LEXIMIN; alg <= PANELS_MAXIMIN; alg++) {
+        struct panels_result tr;
+        struct panels_select_opts to = {.algorithm = (enum panels_algorithm)alg,
+                                        .tolerance = PANELS_TOLERANCE_DEFAULT};
+        assert_int_equal(panels_select(&pool, &to, &tr, &d), PANELS_OK);
+        assert_int_equal(panels_check(&pool, &tr.dist, &d), PANELS_OK);
+        assert_true(tr.min_prob >= (1.0 - PANELS_TOLERANCE_DEFAULT) * wmin - 1e-9);
+        assert_true(tr.stats.bound >= wmin - 1e-9);
+        double tsum = 0;
+        for (int i = 0; i < pool.npeople; i++)
+            tsum += tr.person_prob[i];
+        assert_true(fabs(tsum - k) < 1e-6);
+        panels_result_free(&tr);
+    }
     panels_result_free(&res);
     int levels = 0;
     for (int i = 0; i < pool.npeople; i++) {

@@ -139,15 +139,26 @@ test_determinism(void **state)
         char extra[64];
         snprintf(extra, sizeof extra, "%s --time-limit 600", algs[alg]);
         assert_int_equal(run("d2", "seed-42", extra, "people.csv"), 0);
+        /* a pool the engine solves exactly gives the same panels with any tolerance (draw.txt
+         * then differs in its tolerance line only) */
+        snprintf(extra, sizeof extra, "%s --tolerance 0", algs[alg]);
+        assert_int_equal(run("d3", "seed-42", extra, "people.csv"), 0);
+        snprintf(extra, sizeof extra, "%s --tolerance=2,5", algs[alg]);
+        assert_int_equal(run("d4", "seed-42", extra, "people.csv"), 0);
         for (int i = 0; i < 5; i++) {
-            char a[64], b[64];
-            snprintf(a, sizeof(a), "d1/%s", files[i]);
-            snprintf(b, sizeof(b), "d2/%s", files[i]);
-            char *x = read_file(a), *y = read_file(b);
-            assert_non_null(x);
-            assert_string_equal(x, y);
-            free(x);
-            free(y);
+            for (int o = 2; o <= 4; o++) {
+                char a[64], b[64];
+                if (o > 2 && i == 4)
+                    continue;
+                snprintf(a, sizeof(a), "d1/%s", files[i]);
+                snprintf(b, sizeof(b), "d%d/%s", o, files[i]);
+                char *x = read_file(a), *y = read_file(b);
+                assert_non_null(x);
+                assert_non_null(y);
+                assert_string_equal(x, y);
+                free(x);
+                free(y);
+            }
         }
     }
 }
@@ -273,6 +284,10 @@ test_errors_write_nothing(void **state)
     assert_int_equal(run("bad", "x", "--k 9", "people.csv"), 1);
     assert_int_equal(run("bad", "x", "--time-limit 0", "people.csv"), 1);
     assert_int_equal(run("bad", "x", "--time-limit soon", "people.csv"), 1);
+    assert_int_equal(run("bad", "x", "--tolerance 11", "people.csv"), 1);
+    assert_int_equal(run("bad", "x", "--tolerance -1", "people.csv"), 1);
+    assert_int_equal(run("bad", "x", "--tolerance 1%", "people.csv"), 1);
+    assert_int_equal(run("bad", "x", "--tolerance 1.2.3", "people.csv"), 1);
     assert_null(read_file("bad/selected.csv"));
     assert_int_equal(run("bad", "x", NULL, "missing.csv"), 1);
     /* infeasible: k = 3 but at most one of each gender */
