@@ -259,8 +259,13 @@ look_after(struct noaber_db *db, const struct panels_panel *p, struct noaber_are
 {
     int state = 0, code = -1;
     web_run_poll(&p->run, &state, &code);
-    if (state == 0 && noaber_now() - p->run.started_at < 6 * 3600)
+    /* The child stops itself after PANELS_WEB_DRAW_SECONDS; one that hangs past that (and a
+     * run of another server process that never reports) is given up on a little later. */
+    if (state == 0 &&
+        noaber_now() - p->run.started_at < PANELS_WEB_DRAW_SECONDS + PANELS_WEB_DRAW_GRACE)
         return NOABER_OK;
+    if (state == 0)
+        web_run_stop(&p->run);
     struct finish_ctx c = {p, "failed", "", "", "", NULL, NULL, NULL, a, 0};
     if (state == 0 || state < 0) {
         c.message = state == 0 ? "timeout" : "server";

@@ -38,6 +38,7 @@ struct noaber_db;
 #define PANELS_WEB_MAX_ADDRESS  20000 /* rows of an address list */
 #define PANELS_WEB_LETTERS_PART 500   /* letters per PDF (about 10 kB each): fits a request */
 #define PANELS_WEB_DRAW_SECONDS 1800  /* a draw ends with a clear message after this long */
+#define PANELS_WEB_DRAW_GRACE   600   /* ... and one still running this much later is stopped */
 #define PANELS_WEB_CODE_LEN     8     /* characters of a response code, without the dash */
 #define PANELS_WEB_CODE_WINDOW  (15 * 60)
 #define PANELS_WEB_CODE_MAX     10 /* wrong codes per address in the window */

@@ -95,6 +95,9 @@ enum noaber_err web_run_spawn(const struct panels_panel *p, const struct panels_
 /* What became of a running run: *state 0 still running, 1 finished (exit code in *code), -1 gone
  * (its server process is no longer there, or the child cannot be found). */
 int web_run_poll(const struct panels_run *run, int *state, int *code);
+/* Stops a child of this process that is still running (a draw past its time limit that did
+ * not end by itself) and reaps it; a run of another process is left to that process. */
+void web_run_stop(const struct panels_run *run);
 /* Reads a finished run's files from DIR (on A). Any file missing: NULL. */
 char *web_run_file(const char *dir, const char *name, struct noaber_arena *a);
 /* Removes the run's folder and what is in it. */

@@ -207,6 +207,21 @@ web_run_poll(const struct panels_run *run, int *state, int *code)
     return 0;
 }
 
+void
+web_run_stop(const struct panels_run *run)
+{
+    if (strcmp(run->runner, web_run_runner()) != 0 || run->child_pid <= 0)
+        return;
+    pid_t pid = (pid_t)run->child_pid;
+    pthread_mutex_lock(&lock);
+    int st = 0;
+    if (kill(pid, SIGKILL) == 0 && waitpid(pid, &st, 0) == pid) {
+        reaped[nreaped++ % 64].pid = pid;
+        reaped[(nreaped - 1) % 64].code = 128 + SIGKILL;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
 char *
 web_run_file(const char *dir, const char *name, struct noaber_arena *a)
 {

@@ -473,6 +473,32 @@ class PanelFlow(harness.ServerTest):
         self.assertJsonError(coord.api("POST", "%s/%d/draw" % (h, pid), {}), 409,
                              "TOO_FEW_VOLUNTEERS")
 
+    def test_a_draw_past_its_time_limit_is_given_up(self):
+        """A run that still counts as running long after the draw's time limit (a hung child,
+        or another server that never reports) is marked failed, so the coordinator can go on;
+        a fresh run of another machine is left alone."""
+        coord = Client(self.srv)
+        coord.token = self.client("coordinator").api(
+            "POST", "/api/v1/tokens", {"name": "overdue"}).json()["token"]
+        h = "/api/v1/neighbourhoods/%s/panels" % HOOD
+        ids = []
+        for title in ("Vers", "Over tijd"):
+            r = coord.api("POST", h, {"title": title, "purpose": "Een test.", "k": 1,
+                                      "quotas": "feature,value,min,max\nleeftijd,jong,0,1\n"})
+            self.assertStatus(r, 201)
+            ids.append(r.json()["id"])
+        now = int(time.time())
+        for pid, started in ((ids[0], now - 60), (ids[1], now - 1800 - 601)):
+            db_write(self.srv, "INSERT INTO panel_runs (panel_id, status, runner, child_pid, "
+                     "dir, started_at) VALUES (?, 'running', 'elders.example:4242', 4242, '', ?)",
+                     (pid, started))
+        self.assertEqual(coord.api("GET", "%s/%d" % (h, ids[0])).json()["run"]["status"],
+                         "running")
+        run = coord.api("GET", "%s/%d" % (h, ids[1])).json()["run"]
+        self.assertEqual(run["status"], "failed")
+        page = self.client("coordinator").get("/n/%s/panels/%d" % (HOOD, ids[1]))
+        self.assertIn("zonder uitslag", page.text)
+
 
 def db_write(srv, sql, args=()):
     """Writes a fixture row the way the harness reads: SQLite file or PostgreSQL database."""
