@@ -101,10 +101,11 @@ master_free(struct master *m)
 
 /*
  * A master over the given row scales; z lies in [0, zmax] (zmax <= 0: no upper bound). With
- * lvl (ntypes, or NULL for one level), the leximin target gets one s per level of the
- * fractional point, lowest first, and the objective weighs each level LEVEL_WEIGHT times less
- * than the one below: the master gives the lowest probabilities priority, as leximin does,
- * instead of trading them against the higher ones.
+ * lvl (ntypes), the leximin target gets one s per level of the fractional point (nlev),
+ * lowest first, and the objective weighs each level LEVEL_WEIGHT times less than the one
+ * below: the master gives the lowest probabilities priority, as leximin does, instead of
+ * trading them against the higher ones. Without lvl, column 1 is z in every row and columns
+ * 2..nlev are empty, for the later stages of the staged algorithm (master_stage).
  */
 static int
 master_init(struct master *m, const struct pn_problem *pb, const double *scale, double zmax,
@@ -114,7 +115,7 @@ master_init(struct master *m, const struct pn_problem *pb, const double *scale, 
     memset(m, 0, sizeof(*m));
     m->pb = pb;
     m->cols.ntypes = nt;
-    m->nlev = lvl ? nlev : 1;
+    m->nlev = nlev > 1 ? nlev : 1;
     m->ind = malloc((size_t)(nt + 2) * sizeof(int));
     m->val = malloc((size_t)(nt + 2) * sizeof(double));
     m->scale = malloc((size_t)nt * sizeof(double));
@@ -136,6 +137,10 @@ master_init(struct master *m, const struct pn_problem *pb, const double *scale, 
     double weight = 1.0;
     for (int l = 0; l < m->nlev; l++, weight = fmax(weight / LEVEL_WEIGHT, LEVEL_WEIGHT_MIN)) {
         int len = 0;
+        if (!lvl && l > 0) {
+            glp_set_col_bnds(m->lp, l + 1, GLP_FX, 0.0, 0.0);
+            continue;
+        }
         for (int t = 0; t < nt; t++)
             if (scale[t] > 0 && (!lvl || lvl[t] == l)) {
                 m->ind[++len] = t + 1;
@@ -166,23 +171,33 @@ master_s(const struct master *m)
     return s;
 }
 
-/* Staged algorithm: z takes part only in the rows of free types; fixed types get their level
- * as a bound. */
-static void
-master_set_fixed(struct master *m)
+/*
+ * Stage s > 0 of the staged algorithm maximises, in column s + 1, how far the free types rise
+ * above the level reached so far. The last stage's column is fixed at its value (less
+ * FIX_SLACK, so that later stages stay feasible) and leaves the objective; the new one enters
+ * the rows of the free types. A fixed type's row thus says "at least its level", a free
+ * type's "at least the level plus the new z". Only bounds and an empty nonbasic column change,
+ * so the last basis stays valid and feasible and the next solve goes on from it (changing z's
+ * column instead cost GLPK 5-100 s per stage on a hard pool). Returns the level so far.
+ */
+static double
+master_stage(struct master *m, int s)
 {
     int nt = m->pb->ntypes, len = 0;
-    for (int t = 0; t < nt; t++) {
-        if (m->fixed[t] < 0) {
+    double v = glp_get_col_prim(m->lp, s) - FIX_SLACK, level = 0.0;
+    glp_set_col_bnds(m->lp, s, GLP_FX, v > 0 ? v : 0.0, v > 0 ? v : 0.0);
+    glp_set_obj_coef(m->lp, s, 0.0);
+    for (int j = 1; j <= s; j++)
+        level += glp_get_col_ub(m->lp, j);
+    for (int t = 0; t < nt; t++)
+        if (m->fixed[t] < 0 && m->scale[t] > 0) {
             m->ind[++len] = t + 1;
             m->val[len] = -1.0;
-            glp_set_row_bnds(m->lp, t + 1, GLP_LO, 0.0, 0.0);
-        } else {
-            double lb = m->fixed[t] - FIX_SLACK;
-            glp_set_row_bnds(m->lp, t + 1, GLP_LO, lb > 0 ? lb : 0.0, 0.0);
         }
-    }
-    glp_set_mat_col(m->lp, 1, len, m->ind, m->val);
+    glp_set_mat_col(m->lp, s + 1, len, m->ind, m->val);
+    glp_set_col_bnds(m->lp, s + 1, GLP_LO, 0.0, 0.0);
+    glp_set_obj_coef(m->lp, s + 1, 1.0);
+    return level;
 }
 
 /* Add panel x unless it is there already: 1 added, 0 known, -1 out of memory. */
@@ -649,9 +664,8 @@ staged(struct engine *face, struct engine *full, struct master *m, int maximin_o
     }
     int r = 0;
     e->st->stages = 0;
-    while (nfree > 0) {
-        master_set_fixed(m);
-        double z = 0.0, b = 1.0;
+    for (int s = 0; nfree > 0; s++) {
+        double base = s > 0 ? master_stage(m, s) : 0.0, z = 0.0, b = 1.0;
         if (pn_fbound_stage(fb, m->fixed, FIX_SLACK, &b, u)) {
             r = -2;
             break;
@@ -666,7 +680,7 @@ staged(struct engine *face, struct engine *full, struct master *m, int maximin_o
                 r = ms == -3 ? 3 : -2;
                 break;
             }
-            z = glp_get_obj_val(m->lp);
+            z = base + glp_get_obj_val(m->lp);
             if (e->debug > 1)
                 debug_line(e, "stage", m, z);
             if (z >= b - TARGET_TOL || z >= (1.0 - tol) * b)
@@ -965,7 +979,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     for (int t = 0; t < nt; t++)
         scale[t] = 1.0 / pb->cnt[t];
     if (engine_init(&full, pb, &face, opts, st, deadline) < 0 ||
-        master_init(&m2, pb, scale, 0.0, NULL, 0) < 0) {
+        master_init(&m2, pb, scale, 0.0, NULL, maximin_only ? 1 : nt) < 0) {
         err = PANELS_E_NOMEM;
         goto out;
     }
