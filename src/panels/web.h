@@ -157,6 +157,9 @@ long panels_next_reserve(const struct panels_quota *q, size_t nq, const char *co
  * line cut to the half of LANG ("nl" or "en"), the file's technical lines ("Fout: ...") kept.
  * On A. */
 char *panels_engine_message(const char *stderr_text, const char *lang, struct noaber_arena *a);
+/* From a draw's record (draw.txt): 1 when its minimum probability is below the proven upper
+ * bound (the engine stopped within its tolerance), with both in *MIN and *BOUND; else 0. */
+int panels_draw_gap(const char *draw, double *min, double *bound);
 
 /* Server-rendered bar chart of probabilities (inline SVG, no script): one bar per volunteer
  * number, with the expected k/n line. VALUES in [0,1], N of them, LABELS their numbers. TITLE and

@@ -749,6 +749,21 @@ panels_page_result(struct noaber_req *r)
                             "chart", noaber_buf_str(&svg), "desc", desc, "drawn_at",
                             when(r, p.drawn_at), "draw", p.run.draw, "base", url(r, ""));
     json_object_set_new(ctx, "volunteers", json_integer((json_int_t)n));
+    double dmin, dbound;
+    if (panels_draw_gap(p.run.draw, &dmin, &dbound)) {
+        char pgap[24], pbound[24];
+        snprintf(pgap, sizeof pgap, "%.2f%%", 100 * (dbound - dmin) / dbound);
+        snprintf(pbound, sizeof pbound, "%.4f%%", 100 * dbound);
+        const char *gk[] = {"{gap}", "{bound}"}, *gv[] = {pgap, pbound};
+        json_object_set_new(
+            ctx, "bound_note",
+            json_string(fill(r,
+                             noaber_req_tr(r, N_("The smallest chance is at most {gap} lower than "
+                                                 "the best that any division could give (that "
+                                                 "best is at most {bound}). Working out the exact "
+                                                 "best would have taken very long.")),
+                             gk, gv, 2)));
+    }
     return noaber_resp_page(r, 200, "panels/result", ctx);
 }
 

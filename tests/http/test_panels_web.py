@@ -311,6 +311,19 @@ class PanelFlow(harness.ServerTest):
         for name in names:
             self.assertNotIn(name, pub.text)
         self.assertNotIn("example.org", pub.text)
+        # this pool is solved exactly: no word about a bound; a draw that stopped within the
+        # engine's tolerance says how far its smallest chance may be below the best
+        self.assertNotIn("hoogstens", body)
+        record = Client(self.srv).api(
+            "GET", "/api/v1/neighbourhoods/%s/panels/%d/result" % (HOOD, pid)).json()["draw"]
+        self.assertIn("upper bound on the minimum probability: ", record)
+        within = re.sub(r"(upper bound on the minimum probability: )[0-9.]+", r"\g<1>0.999",
+                        record)
+        sql = "UPDATE panel_runs SET draw = ? WHERE panel_id = ? AND status = 'done'"
+        db_write(self.srv, sql, (within, pid))
+        note = harness.main_text(anon.get(base + "/result").text)
+        self.assertRegex(note, r"De kleinste kans is hoogstens \d+\.\d\d% lager")
+        db_write(self.srv, sql, (record, pid))
         dist = anon.get(base + "/distribution.csv")
         self.assertStatus(dist, 200)
         self.assertTrue(dist.text.startswith("panel,probability"))

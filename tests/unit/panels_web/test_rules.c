@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -331,6 +332,29 @@ test_engine_message(void **state)
 }
 
 static void
+test_draw_gap(void **state)
+{
+    (void)state;
+    double mn, bd;
+    const char *within = "algorithm: leximin\nseed: 7\nminimum probability: 0.001328612\n"
+                         "upper bound on the minimum probability: 0.001340495\ntolerance: 1%\n";
+    assert_int_equal(panels_draw_gap(within, &mn, &bd), 1);
+    assert_true(fabs(mn - 0.001328612) < 1e-12 && fabs(bd - 0.001340495) < 1e-12);
+    /* exact: the bound is reached; an older record has no bound; nothing, or nonsense */
+    assert_int_equal(panels_draw_gap("minimum probability: 0.1\n"
+                                     "upper bound on the minimum probability: 0.100000000\n",
+                                     &mn, &bd),
+                     0);
+    assert_int_equal(panels_draw_gap("minimum probability: 0.1\npanels: 3\n", &mn, &bd), 0);
+    assert_int_equal(panels_draw_gap("", &mn, &bd), 0);
+    assert_int_equal(panels_draw_gap(NULL, &mn, &bd), 0);
+    assert_int_equal(panels_draw_gap("minimum probability: x\n"
+                                     "upper bound on the minimum probability: 0.2\n",
+                                     &mn, &bd),
+                     0);
+}
+
+static void
 test_chart(void **state)
 {
     (void)state;
@@ -377,6 +401,7 @@ main(void)
         cmocka_unit_test(test_draw_uniform), cmocka_unit_test(test_reserve_order),
         cmocka_unit_test(test_next_reserve), cmocka_unit_test(test_engine_message),
         cmocka_unit_test(test_chart),        cmocka_unit_test(test_words),
+        cmocka_unit_test(test_draw_gap),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
