@@ -828,9 +828,10 @@ solver_error(int r, struct panels_diag *diag)
     if (r == 3) {
         DIAG("Fout: de loting is niet binnen de tijdslimiet klaar. De quota vragen een panel dat "
              "met deze vrijwilligers heel moeilijk te halen is; verruim ze een beetje en probeer "
-             "het opnieuw. / Error: the draw did not finish within the time limit. The quotas ask "
-             "for a panel that is very hard to reach with these volunteers; widen them a little "
-             "and try again.");
+             "het opnieuw, of kies maximin in plaats van leximin: dat is sneller klaar. / Error: "
+             "the draw did not finish within the time limit. The quotas ask for a panel that is "
+             "very hard to reach with these volunteers; widen them a little and try again, or "
+             "choose maximin instead of leximin: it finishes sooner.");
         return PANELS_E_TIMEOUT;
     }
     DIAG("Interne fout: de LP- of MIP-oplosser faalde. / Internal error: the LP or MIP solver "

@@ -704,9 +704,14 @@ run_started_tx(struct noaber_db *db, void *vc)
 
 enum noaber_err
 panels_draw_start(struct noaber_db *db, const struct noaber_config *cfg,
-                  const struct members_actor *actor, const struct members_hood *hood, int64_t id)
+                  const struct members_actor *actor, const struct members_hood *hood, int64_t id,
+                  const char *algorithm)
 {
     (void)cfg;
+    if (!algorithm || !*algorithm)
+        algorithm = "leximin";
+    if (strcmp(algorithm, "leximin") != 0 && strcmp(algorithm, "maximin") != 0)
+        return NOABER_E_INVALID;
     struct noaber_arena *a = noaber_arena_new(16u << 20);
     struct panels_panel p = {0};
     struct panels_volunteer *v = NULL;
@@ -728,7 +733,7 @@ panels_draw_start(struct noaber_db *db, const struct noaber_config *cfg,
     if (e == NOABER_OK)
         e = noaber_db_tx(db, run_add_tx, &c);
     if (e == NOABER_OK) {
-        enum noaber_err s = web_run_spawn(&p, v, n, &c.pid, &c.dir, a);
+        enum noaber_err s = web_run_spawn(&p, algorithm, v, n, &c.pid, &c.dir, a);
         if (s != NOABER_OK) {
             c.status = "failed";
             c.message = "spawn";

@@ -273,11 +273,14 @@ int panels_draw_running(const struct panels_panel *p);
 /* A seed may be announced once stage 1 is closed, while none is announced and no draw runs;
  * changing a min or max of the quotas withdraws it (panels_quotas_update). */
 int panels_seed_may_be_announced(const struct panels_panel *p);
-/* Starts the selection as a child process. NOABER_E_STAGE (stage 1 open, or drawn),
+/* Starts the selection as a child process with ALGORITHM: "leximin" (also NULL or "") or
+ * "maximin" (only the smallest chance as large as possible: a way out when leximin takes too
+ * long). NOABER_E_INVALID (another algorithm), NOABER_E_STAGE (stage 1 open, or drawn),
  * NOABER_E_NO_SEED, NOABER_E_CONFLICT (a run is going), NOABER_E_TOO_FEW_VOLUNTEERS. */
 enum noaber_err panels_draw_start(struct noaber_db *db, const struct noaber_config *cfg,
                                   const struct members_actor *actor,
-                                  const struct members_hood *hood, int64_t id);
+                                  const struct members_hood *hood, int64_t id,
+                                  const char *algorithm);
 /* Waits (at most SECONDS) for the run of panel ID to end and reads it in (demo, tests). */
 enum noaber_err panels_draw_wait(struct noaber_db *db, const struct noaber_config *cfg, int64_t id,
                                  int seconds);

@@ -215,7 +215,13 @@ panels_api_seed(struct noaber_req *r)
 enum noaber_err
 panels_api_draw(struct noaber_req *r)
 {
-    enum noaber_err e = panels_draw_start(r->db, r->config, &r->actor, &r->hood, web_panel_id(r));
+    struct panels_draw_form in;
+    struct noaber_input_errors errs;
+    enum noaber_err e = noaber_input_parse(r, panels_draw_spec, N(panels_draw_spec), &in, &errs);
+    if (e == NOABER_E_INVALID)
+        return noaber_input_api_invalid(r, panels_draw_spec, N(panels_draw_spec), &errs);
+    if (e == NOABER_OK)
+        e = panels_draw_start(r->db, r->config, &r->actor, &r->hood, web_panel_id(r), in.algorithm);
     return e == NOABER_OK ? panel_answer(r, 202) : e;
 }
 

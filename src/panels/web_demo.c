@@ -1,9 +1,10 @@
 /*
  * The demo's citizens' panels, made through the same operations as the web pages: one published
  * panel in Binnenstad (letters drawn, volunteers signed up with their codes, stage 1 closed, a
- * seed, the draw by the real child process, reserves) and one still in stage 1, with the printed
+ * seed, the draw by the real child process, reserves), one still in stage 1, with the printed
  * demo response code DEMA-2345 for trying the sign-up page (and DEMB-2345, which the browser
- * test's keyboard-only sign-up uses).
+ * test's keyboard-only sign-up uses), and one ready for its draw (stage 1 closed, the seed
+ * announced), so that a coordinator can try the draw.
  */
 #include "panels/web_int.h"
 
@@ -144,7 +145,7 @@ panels_web_demo(struct noaber_db *db, const struct noaber_config *cfg)
     if (e == NOABER_OK)
         e = panels_seed(db, &actor, &hood, id, "Staatsloterij 10 januari: 4-17-23-31-38-42");
     if (e == NOABER_OK)
-        e = panels_draw_start(db, cfg, &actor, &hood, id);
+        e = panels_draw_start(db, cfg, &actor, &hood, id, "leximin");
     if (e == NOABER_OK)
         e = panels_draw_wait(db, cfg, id, 120);
     if (e == NOABER_OK)
@@ -170,6 +171,29 @@ panels_web_demo(struct noaber_db *db, const struct noaber_config *cfg)
         e = sign_up(db, &nobody, id2, 3, 30, a);
     if (e == NOABER_OK)
         e = noaber_db_tx(db, code_tx, &id2);
+
+    struct panels_new ready = {"Burgerpanel Speelplekken",
+                               "Het burgerpanel kiest waar in de binnenstad nieuwe speelplekken "
+                               "komen.",
+                               QUOTAS,
+                               QUESTIONS,
+                               6,
+                               2};
+    int64_t id3 = 0;
+    if (e == NOABER_OK)
+        e = panels_create(db, &actor, &hood, &ready, &id3, NULL);
+    csv = addresses(30, 201);
+    if (e == NOABER_OK)
+        e = panels_addresses_upload(db, &actor, &hood, id3, csv, strlen(csv), NULL, NULL);
+    free(csv);
+    if (e == NOABER_OK)
+        e = panels_invite(db, &actor, &hood, id3, 24);
+    if (e == NOABER_OK)
+        e = sign_up(db, &nobody, id3, 16, 50, a);
+    if (e == NOABER_OK)
+        e = panels_close_stage1(db, &actor, &hood, id3);
+    if (e == NOABER_OK)
+        e = panels_seed(db, &actor, &hood, id3, "Staatsloterij 10 maart: 2-9-15-27-33-40");
     if (e != NOABER_OK)
         noaber_error("demo: the citizens' panels could not be made: %s", noaber_err_name(e));
     noaber_arena_free(a);

@@ -89,9 +89,10 @@ enum noaber_err web_store_run_end(struct noaber_db *db, int64_t run, const char 
 /* "host:pid" of this server process. */
 const char *web_run_runner(void);
 /* Writes the input files for panel P with volunteers V into a new temporary folder and starts
- * `/proc/self/exe panel select` there; *PID and *DIR (on A) describe it. */
-enum noaber_err web_run_spawn(const struct panels_panel *p, const struct panels_volunteer *v,
-                              size_t n, int64_t *pid, const char **dir, struct noaber_arena *a);
+ * `/proc/self/exe panel select --algorithm ALGORITHM` there; *PID and *DIR (on A) describe it. */
+enum noaber_err web_run_spawn(const struct panels_panel *p, const char *algorithm,
+                              const struct panels_volunteer *v, size_t n, int64_t *pid,
+                              const char **dir, struct noaber_arena *a);
 /* What became of a running run: *state 0 still running, 1 finished (exit code in *code), -1 gone
  * (its server process is no longer there, or the child cannot be found). */
 int web_run_poll(const struct panels_run *run, int *state, int *code);
@@ -139,6 +140,11 @@ struct panels_details_form {
 };
 #define PANELS_DETAILS_FIELDS 3
 extern const struct noaber_field panels_details_spec[PANELS_DETAILS_FIELDS];
+/* The draw's form and body: the algorithm, leximin (when absent) or maximin. */
+struct panels_draw_form {
+    const char *algorithm;
+};
+extern const struct noaber_field panels_draw_spec[1];
 enum noaber_err panels_page_addresses(struct noaber_req *r);
 enum noaber_err panels_page_invite(struct noaber_req *r);
 enum noaber_err panels_page_letters(struct noaber_req *r);

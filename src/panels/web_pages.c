@@ -416,11 +416,21 @@ panels_page_seed(struct noaber_req *r)
     return after(r, panels_seed(r->db, &r->actor, &r->hood, web_panel_id(r), noaber_trim(s)), "");
 }
 
+static const char *const algorithms[] = {"leximin", "maximin", NULL};
+const struct noaber_field panels_draw_spec[1] = {
+    {"algorithm", NOABER_F_CHOICE, 0, 0, 0, offsetof(struct panels_draw_form, algorithm),
+     algorithms},
+};
+
 enum noaber_err
 panels_page_draw(struct noaber_req *r)
 {
-    return after(r, panels_draw_start(r->db, r->config, &r->actor, &r->hood, web_panel_id(r)),
-                 "/draw");
+    struct panels_draw_form in;
+    struct noaber_input_errors errs;
+    enum noaber_err e = noaber_input_parse(r, panels_draw_spec, N(panels_draw_spec), &in, &errs);
+    if (e == NOABER_OK)
+        e = panels_draw_start(r->db, r->config, &r->actor, &r->hood, web_panel_id(r), in.algorithm);
+    return after(r, e, "/draw");
 }
 
 enum noaber_err

@@ -112,8 +112,8 @@ write_inputs(const char *dir, const struct panels_panel *p, const struct panels_
 }
 
 enum noaber_err
-web_run_spawn(const struct panels_panel *p, const struct panels_volunteer *v, size_t n,
-              int64_t *pid, const char **dir_out, struct noaber_arena *a)
+web_run_spawn(const struct panels_panel *p, const char *algorithm, const struct panels_volunteer *v,
+              size_t n, int64_t *pid, const char **dir_out, struct noaber_arena *a)
 {
     const char *tmp = getenv("TMPDIR");
     char *dir = noaber_arena_printf(a, "%s/noaber-panel-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -134,14 +134,14 @@ web_run_spawn(const struct panels_panel *p, const struct panels_volunteer *v, si
     char *se = noaber_arena_printf(a, "%s/stderr.txt", dir);
     char *k = noaber_arena_printf(a, "%d", p->k);
     char *limit = noaber_arena_printf(a, "%d", PANELS_WEB_DRAW_SECONDS);
-    char *seed = noaber_arena_strdup(a, p->seed);
-    if (!features || !people || !out || !so || !se || !k || !seed || !limit)
+    char *seed = noaber_arena_strdup(a, p->seed), *alg = noaber_arena_strdup(a, algorithm);
+    if (!features || !people || !out || !so || !se || !k || !seed || !limit || !alg)
         return NOABER_E_TOO_LARGE;
     /* the time limit only ever ends a draw with an error that says what to do, never with
      * another outcome */
-    char *argv[] = {"noaber", "panel",        "select", "--features", features, "--people",
-                    people,   "--k",          k,        "--seed",     seed,     "--out",
-                    out,      "--time-limit", limit,    NULL};
+    char *argv[] = {"noaber", "panel",        "select", "--features",  features, "--people",
+                    people,   "--k",          k,        "--seed",      seed,     "--out",
+                    out,      "--time-limit", limit,    "--algorithm", alg,      NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);

@@ -163,9 +163,10 @@ const member = [
 ];
 
 // The demo's citizens' panels (src/panels/web_demo.c): 1 is drawn and published, 2 is in stage 1
-// and takes the printed demo response code.
+// and takes the printed demo response code, 3 is ready for its draw.
 const PANEL_PUBLISHED = 1;
 const PANEL_OPEN = 2;
+const PANEL_READY = 3;
 const PANEL_CODE = 'DEMA-2345';
 
 /** A coordinator's pages of the citizens' panels. */
@@ -175,6 +176,7 @@ const panelPages = [
   post('panel-new-errors', `/n/${HOOD}/panels/new`, `/n/${HOOD}/panels`, { title: '', quotas: 'feature,value,min,max\nleeftijd,jong,5,2' }, 422),
   open('panel-published', `/n/${HOOD}/panels/${PANEL_PUBLISHED}`),
   open('panel-open', `/n/${HOOD}/panels/${PANEL_OPEN}`),
+  open('panel-ready', `/n/${HOOD}/panels/${PANEL_READY}`, 200, { then: sees('main fieldset', 'Maximin') }),
   open('panel-draw', `/n/${HOOD}/panels/${PANEL_PUBLISHED}/draw`),
   open('panel-volunteers', `/n/${HOOD}/panels/${PANEL_PUBLISHED}/volunteers`, 200, { then: sees('main table', 'Gekozen') }),
   open('panel-reply', `/n/${HOOD}/panels/${PANEL_OPEN}/reply`),

@@ -259,8 +259,10 @@ class PanelFlow(harness.ServerTest):
                                        csrf=harness.csrf_of(page.text)), base)
         self.assertEqual(self.srv.db_query("SELECT seed FROM panels WHERE id = ?", (pid,)),
                          [(seed,)])
-        self.assertRedirect(carla.post(base + "/draw", {}, csrf=harness.csrf_of(page.text)),
-                            base + "/draw")
+        page = carla.get(base)
+        self.assertIn('name="algorithm" value="leximin" checked', page.text)
+        self.assertRedirect(carla.post(base + "/draw", {"algorithm": "leximin"},
+                                       csrf=harness.csrf_of(page.text)), base + "/draw")
         done = self.wait_for_draw(carla, base)
         self.assertIn("De loting is klaar", done.text)
         r = carla.post(base + "/seed", {"seed": "iets anders"}, csrf=harness.csrf_of(page.text))
@@ -447,7 +449,10 @@ class PanelFlow(harness.ServerTest):
         self.assertJsonError(coord.api("POST", base + "/draw", {}), 409, "NO_SEED")
         self.assertStatus(coord.api("POST", base + "/seed", {"seed": "43"}), 200)
         self.assertStatus(coord.api("POST", base + "/seed", {"seed": "44"}), 409)  # once
-        self.assertStatus(coord.api("POST", base + "/draw", {}), 202)
+        # leximin or maximin (the way out when leximin takes too long); nothing else
+        self.assertJsonError(coord.api("POST", base + "/draw", {"algorithm": "legacy"}), 422,
+                             "INVALID")
+        self.assertStatus(coord.api("POST", base + "/draw", {"algorithm": "maximin"}), 202)
         deadline = time.time() + 90
         while time.time() < deadline:
             run = coord.api("GET", base).json()["run"]
@@ -455,6 +460,9 @@ class PanelFlow(harness.ServerTest):
                 break
             time.sleep(0.2)
         self.assertEqual(run["status"], "done")
+        draw = self.srv.db_query("SELECT draw FROM panel_runs WHERE panel_id = ? AND "
+                                 "status = 'done'", (pid,))[0][0]
+        self.assertIn("algorithm: maximin", draw)
         self.assertEqual(coord.api("GET", base).json()["stage"], "drawn")
         self.assertJsonError(coord.api("POST", base + "/quotas", {"quotas": "x"}), 409, "STAGE")
         self.assertJsonError(coord.api("POST", base + "/details", {
