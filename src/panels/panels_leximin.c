@@ -821,17 +821,18 @@ walk_deviation(const struct pn_problem *pb, struct pn_tdist *wd, const double *y
 }
 
 static panels_err
-solver_error(int r, struct panels_diag *diag)
+solver_error(int r, int maximin_only, struct panels_diag *diag)
 {
     if (r == -1)
         return PANELS_E_NOMEM;
     if (r == 3) {
         DIAG("Fout: de loting is niet binnen de tijdslimiet klaar. De quota vragen een panel dat "
              "met deze vrijwilligers heel moeilijk te halen is; verruim ze een beetje en probeer "
-             "het opnieuw, of kies maximin in plaats van leximin: dat is sneller klaar. / Error: "
-             "the draw did not finish within the time limit. The quotas ask for a panel that is "
-             "very hard to reach with these volunteers; widen them a little and try again, or "
-             "choose maximin instead of leximin: it finishes sooner.");
+             "het opnieuw%s. / Error: the draw did not finish within the time limit. The quotas "
+             "ask for a panel that is very hard to reach with these volunteers; widen them a "
+             "little and try again%s.",
+             maximin_only ? "" : ", of kies maximin in plaats van leximin: dat is sneller klaar",
+             maximin_only ? "" : ", or choose maximin instead of leximin: it finishes sooner");
         return PANELS_E_TIMEOUT;
     }
     DIAG("Interne fout: de LP- of MIP-oplosser faalde. / Internal error: the LP or MIP solver "
@@ -874,7 +875,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         goto out;
     }
     if (r < 0) {
-        err = solver_error(-2, diag);
+        err = solver_error(-2, maximin_only, diag);
         goto out;
     }
     double zmin = 1.0;
@@ -911,7 +912,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         int wr = pn_walk(pb, y, &e.rng, 4 * nt + 100, e.deadline, &wd, &left);
         if (wr != 0) {
             pn_tdist_free(&wd);
-            err = solver_error(wr < 0 ? -1 : 3, diag);
+            err = solver_error(wr < 0 ? -1 : 3, maximin_only, diag);
             goto out;
         }
         double dev = walk_deviation(pb, &wd, y, left);
@@ -959,7 +960,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         goto out;
     }
     if (r < 0 || r == 3) {
-        err = solver_error(r, diag);
+        err = solver_error(r, maximin_only, diag);
         goto out;
     }
     r = reach_target(&e, &m, tol);
@@ -972,7 +973,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     }
     if (r != 1 && r != 4) {
         st->reached = m.lp && m.cols.n ? master_min_prob(&m) : 0.0;
-        err = solver_error(r, diag);
+        err = solver_error(r, maximin_only, diag);
         goto out;
     }
     /* An integrality gap, or the lowest level within the tolerance: the staged algorithm,
@@ -993,7 +994,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     st->columns = m2.cols.n;
     st->reached = master_min_prob(&m2);
     if (r != 0) {
-        err = solver_error(r, diag);
+        err = solver_error(r, maximin_only, diag);
         goto out;
     }
     err = take_solution(&m2, out);

@@ -549,6 +549,13 @@ test_time_limit_only_errors(void **state)
     assert_int_equal(err, PANELS_E_TIMEOUT);
     assert_true(res.stats.bound > 0 && res.stats.bound <= 1.0);
     assert_true(fabs(res.stats.bound - ref.min_prob) < 1e-6);
+    /* the advice names maximin as the way out, unless that was the choice already */
+    assert_non_null(strstr(d.msg, "kies maximin"));
+    so.algorithm = PANELS_MAXIMIN;
+    assert_int_equal(panels_select(&pool, &so, &res, &d), PANELS_E_TIMEOUT);
+    assert_non_null(strstr(d.msg, "tijdslimiet"));
+    assert_null(strstr(d.msg, "kies maximin"));
+    so.algorithm = PANELS_LEXIMIN;
     so.time_limit = 600.0;
     assert_int_equal(panels_select(&pool, &so, &res, &d), PANELS_OK);
     for (int i = 0; i < pool.npeople; i++)
