@@ -27,9 +27,9 @@
  * with a positive dual is fixed at the stage value.
  *
  * With a tolerance (panels_select_opts.tolerance) a stage also ends once z is within that
- * fraction of its proven bound, and the target master once its lowest level is: on pools where
- * the exact proof takes very long, the smallest probability is then proven within the
- * tolerance of the best possible.
+ * fraction of its proven bound, and the maximin target once its s is: on pools where the exact
+ * proof takes very long, the smallest probability is then proven within the tolerance of the
+ * best possible.
  *
  * Everything is deterministic: the random numbers come from a fixed seed, and a time limit
  * exists only for benchmarks.
@@ -606,9 +606,11 @@ price_round(struct engine *e, struct master *m, int *have_center)
 
 /* ---- reaching the fractional target ---------------------------------------------------- */
 
-/* Returns 0 when the target is reached (for maximin: within the tolerance tol), 1 when it
- * cannot be, 4 when the lowest level is within tol of it (leximin goes on in stages), 3 on
- * timeout, -1 out of memory, -2 solver failure. */
+/* Returns 0 when the target is reached (or s is within the tolerance tol: maximin passes it),
+ * 1 when it cannot be, 3 on timeout, -1 out of memory, -2 solver failure. Leximin passes 0 and
+ * keeps aiming at the whole fractional point: stopping once its lowest level was within the
+ * tolerance and going on in stages finished no pool sooner, and on one (skew 1.0 seed 20) the
+ * stages' LPs failed. */
 static int
 reach_target(struct engine *e, struct master *m, double tol)
 {
@@ -622,9 +624,8 @@ reach_target(struct engine *e, struct master *m, double tol)
             debug_line(e, "target", m, s);
         if (s >= 1.0 - TARGET_TOL)
             return 0;
-        /* Column 1 is the lowest level's s; for maximin the only one. */
-        if (tol > 0 && glp_get_col_prim(m->lp, 1) >= 1.0 - tol)
-            return m->nlev == 1 ? 0 : 4;
+        if (tol > 0 && s >= 1.0 - tol)
+            return 0;
         if (timed_out(e))
             return 3;
         pn_progress(e->opts, "panels zoeken / searching panels", 0.1 + 0.9 * s);
@@ -963,7 +964,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         err = solver_error(r, maximin_only, diag);
         goto out;
     }
-    r = reach_target(&e, &m, tol);
+    r = reach_target(&e, &m, maximin_only ? tol : 0.0);
     if (r == 0) {
         st->stages = fstages;
         st->columns = m.cols.n;
@@ -971,13 +972,12 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         err = take_solution(&m, out);
         goto out;
     }
-    if (r != 1 && r != 4) {
+    if (r != 1) {
         st->reached = m.lp && m.cols.n ? master_min_prob(&m) : 0.0;
         err = solver_error(r, maximin_only, diag);
         goto out;
     }
-    /* An integrality gap, or the lowest level within the tolerance: the staged algorithm,
-     * starting from every panel found so far. */
+    /* An integrality gap: the staged algorithm, starting from every panel found so far. */
     for (int t = 0; t < nt; t++)
         scale[t] = 1.0 / pb->cnt[t];
     if (engine_init(&full, pb, &face, opts, st, deadline) < 0 ||
