@@ -109,11 +109,31 @@ sign_up(struct noaber_db *db, const struct members_actor *nobody, int64_t id, in
     return e;
 }
 
+/* A panel with letters to LETTERS of NADDR addresses (house numbers from FIRST) and the first
+ * VOLUNTEERS of them signed up (names from FROM on). */
+static enum noaber_err
+demo_panel(struct noaber_db *db, const struct members_actor *actor, const struct members_hood *hood,
+           const struct panels_new *in, int naddr, int first, int letters, int volunteers, int from,
+           int64_t *id, struct noaber_arena *a)
+{
+    struct members_actor nobody = {0};
+    enum noaber_err e = panels_create(db, actor, hood, in, id, NULL);
+    char *csv = addresses(naddr, first);
+    if (e == NOABER_OK)
+        e = panels_addresses_upload(db, actor, hood, *id, csv, strlen(csv), NULL, NULL);
+    free(csv);
+    if (e == NOABER_OK)
+        e = panels_invite(db, actor, hood, *id, letters);
+    if (e == NOABER_OK)
+        e = sign_up(db, &nobody, *id, volunteers, from, a);
+    return e;
+}
+
 enum noaber_err
 panels_web_demo(struct noaber_db *db, const struct noaber_config *cfg)
 {
     struct noaber_arena *a = noaber_arena_new(16u << 20);
-    int64_t coord = 0, id = 0, id2 = 0;
+    int64_t coord = 0, id = 0, id2 = 0, id3 = 0;
     struct members_hood hood;
     struct members_actor admin = {.person_id = 0, .is_admin = 0};
     enum noaber_err e = members_person_by_email(db, "coordinator@demo.noaber.nl", &coord);
@@ -131,15 +151,7 @@ panels_web_demo(struct noaber_db *db, const struct noaber_config *cfg)
         6,
         3};
     if (e == NOABER_OK)
-        e = panels_create(db, &actor, &hood, &groen, &id, NULL);
-    char *csv = addresses(40, 1);
-    if (e == NOABER_OK)
-        e = panels_addresses_upload(db, &actor, &hood, id, csv, strlen(csv), NULL, NULL);
-    if (e == NOABER_OK)
-        e = panels_invite(db, &actor, &hood, id, 30);
-    struct members_actor nobody = {0};
-    if (e == NOABER_OK)
-        e = sign_up(db, &nobody, id, 20, 1, a);
+        e = demo_panel(db, &actor, &hood, &groen, 40, 1, 30, 20, 1, &id, a);
     if (e == NOABER_OK)
         e = panels_close_stage1(db, &actor, &hood, id);
     if (e == NOABER_OK)
@@ -150,7 +162,6 @@ panels_web_demo(struct noaber_db *db, const struct noaber_config *cfg)
         e = panels_draw_wait(db, cfg, id, 120);
     if (e == NOABER_OK)
         e = panels_publish(db, &actor, &hood, id);
-    free(csv);
 
     struct panels_new top = {"Burgertop Binnenstad 2027",
                              "De burgertop geeft de gemeente advies over de drukte in de "
@@ -160,15 +171,7 @@ panels_web_demo(struct noaber_db *db, const struct noaber_config *cfg)
                              6,
                              2};
     if (e == NOABER_OK)
-        e = panels_create(db, &actor, &hood, &top, &id2, NULL);
-    csv = addresses(60, 101);
-    if (e == NOABER_OK)
-        e = panels_addresses_upload(db, &actor, &hood, id2, csv, strlen(csv), NULL, NULL);
-    free(csv);
-    if (e == NOABER_OK)
-        e = panels_invite(db, &actor, &hood, id2, 25);
-    if (e == NOABER_OK)
-        e = sign_up(db, &nobody, id2, 3, 30, a);
+        e = demo_panel(db, &actor, &hood, &top, 60, 101, 25, 3, 30, &id2, a);
     if (e == NOABER_OK)
         e = noaber_db_tx(db, code_tx, &id2);
 
@@ -179,17 +182,8 @@ panels_web_demo(struct noaber_db *db, const struct noaber_config *cfg)
                                QUESTIONS,
                                6,
                                2};
-    int64_t id3 = 0;
     if (e == NOABER_OK)
-        e = panels_create(db, &actor, &hood, &ready, &id3, NULL);
-    csv = addresses(30, 201);
-    if (e == NOABER_OK)
-        e = panels_addresses_upload(db, &actor, &hood, id3, csv, strlen(csv), NULL, NULL);
-    free(csv);
-    if (e == NOABER_OK)
-        e = panels_invite(db, &actor, &hood, id3, 24);
-    if (e == NOABER_OK)
-        e = sign_up(db, &nobody, id3, 16, 50, a);
+        e = demo_panel(db, &actor, &hood, &ready, 30, 201, 24, 16, 50, &id3, a);
     if (e == NOABER_OK)
         e = panels_close_stage1(db, &actor, &hood, id3);
     if (e == NOABER_OK)
