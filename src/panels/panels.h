@@ -193,10 +193,13 @@ struct panels_select_opts {
     double time_limit; /* seconds of wall time, 0 for none: a safeguard (the server's draws,
                         * benchmarks) that only ever ends a run with PANELS_E_TIMEOUT, since a
                         * result must never depend on the machine's speed */
-    /* Leximin and maximin stop a stage once its smallest probability is within this fraction
-     * of a proven upper bound (0: exact, the default of a zeroed struct; the command line and
-     * the server use PANELS_TOLERANCE_DEFAULT). Pools whose fractional leximin is a mixture of
-     * real panels (most) are solved exactly whatever this is. At most 0.1. */
+    /* Leximin may stop once every volunteer has at least 1 - tolerance times their chance in
+     * the leximin over fractional panels (which no distribution beats), maximin once its
+     * minimum is within this fraction of that bound, and a stage of the staged algorithm once
+     * it is within this fraction of its own bound (0: exact, the default of a zeroed struct;
+     * the command line and the server use PANELS_TOLERANCE_DEFAULT). Pools whose fractional
+     * leximin is a mixture of real panels (most) are solved exactly whatever this is. At most
+     * 0.1. */
     double tolerance;
 };
 

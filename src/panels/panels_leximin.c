@@ -26,10 +26,10 @@
  * reaches the stage's bound over fractional panels (pn_fbound_stage), after which every type
  * with a positive dual is fixed at the stage value.
  *
- * With a tolerance (panels_select_opts.tolerance) a stage also ends once z is within that
- * fraction of its proven bound, and the maximin target once its s is: on pools where the exact
- * proof takes very long, the smallest probability is then proven within the tolerance of the
- * best possible.
+ * With a tolerance (panels_select_opts.tolerance) the target master also stops once every
+ * type has at least 1 - tolerance of its target, and a stage once z is within that fraction of
+ * its proven bound: on pools where the exact proof takes very long, the smallest probability
+ * is then proven within the tolerance of the best possible.
  *
  * Everything is deterministic: the random numbers come from a fixed seed, and a time limit
  * exists only for benchmarks.
@@ -606,11 +606,11 @@ price_round(struct engine *e, struct master *m, int *have_center)
 
 /* ---- reaching the fractional target ---------------------------------------------------- */
 
-/* Returns 0 when the target is reached (or s is within the tolerance tol: maximin passes it),
- * 1 when it cannot be, 3 on timeout, -1 out of memory, -2 solver failure. Leximin passes 0 and
- * keeps aiming at the whole fractional point: stopping once its lowest level was within the
- * tolerance and going on in stages finished no pool sooner, and on one (skew 1.0 seed 20) the
- * stages' LPs failed. */
+/* Returns 0 when the target is reached, or when every level's s is within the tolerance tol
+ * (every type then has at least 1 - tol of its probability in the fractional leximin, which
+ * no distribution beats in the leximin order), 1 when it cannot be, 3 on timeout, -1 out of
+ * memory, -2 solver failure. Stopping once only the lowest level was within tol and going on
+ * in stages finished no pool sooner, and on one (skew 1.0 seed 20) the stages' LPs failed. */
 static int
 reach_target(struct engine *e, struct master *m, double tol)
 {
@@ -964,7 +964,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         err = solver_error(r, maximin_only, diag);
         goto out;
     }
-    r = reach_target(&e, &m, maximin_only ? tol : 0.0);
+    r = reach_target(&e, &m, tol);
     if (r == 0) {
         st->stages = fstages;
         st->columns = m.cols.n;
