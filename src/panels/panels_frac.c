@@ -52,6 +52,17 @@ frac_build(const struct pn_problem *pb, int *ind, double *val)
     return P;
 }
 
+/* Type t is fixed at probability LEVEL: at least that many seats (clipped to [0, c_t]) become
+ * a bound on y_t, and its row frees z. Only bounds change, so the basis stays valid. */
+static void
+frac_fix(glp_prob *P, const struct pn_problem *pb, int t, double level)
+{
+    double lb = pb->cnt[t] * level;
+    lb = lb < 0 ? 0.0 : lb > pb->cnt[t] ? pb->cnt[t] : lb;
+    glp_set_col_bnds(P, t + 1, lb < pb->cnt[t] ? GLP_DB : GLP_FX, lb, pb->cnt[t]);
+    glp_set_row_bnds(P, 1 + pb->nvalues + pb->nhh + t + 1, GLP_FR, 0.0, 0.0);
+}
+
 static int
 frac_solve(glp_prob *P)
 {
@@ -125,11 +136,7 @@ pn_frac_leximin(const struct pn_problem *pb, int maximin_only, double *pi, int *
             double d = -glp_get_row_dual(P, row[t]);
             if (d <= FRAC_FIX_TOL && t != tmax)
                 continue;
-            double lb = pb->cnt[t] * z;
-            if (lb > pb->cnt[t])
-                lb = pb->cnt[t];
-            glp_set_col_bnds(P, t + 1, lb < pb->cnt[t] ? GLP_DB : GLP_FX, lb, pb->cnt[t]);
-            glp_set_row_bnds(P, row[t], GLP_FR, 0.0, 0.0);
+            frac_fix(P, pb, t, z);
             row[t] = 0;
             nfree--;
         }
@@ -176,15 +183,9 @@ pn_fbound_stage(struct pn_fbound *fb, const double *fixed, double slack, double 
 {
     const struct pn_problem *pb = fb->pb;
     int nt = pb->ntypes, base = 1 + pb->nvalues + pb->nhh;
-    /* As in pn_frac_leximin: a fixed type's level becomes a bound on y_t, its row free. */
-    for (int t = 0; t < nt; t++) {
-        if (fixed[t] < 0 || pb->cnt[t] == 0)
-            continue;
-        double lb = pb->cnt[t] * (fixed[t] - slack);
-        lb = lb < 0 ? 0.0 : lb > pb->cnt[t] ? pb->cnt[t] : lb;
-        glp_set_col_bnds(fb->P, t + 1, lb < pb->cnt[t] ? GLP_DB : GLP_FX, lb, pb->cnt[t]);
-        glp_set_row_bnds(fb->P, base + t + 1, GLP_FR, 0.0, 0.0);
-    }
+    for (int t = 0; t < nt; t++)
+        if (fixed[t] >= 0 && pb->cnt[t] > 0)
+            frac_fix(fb->P, pb, t, fixed[t] - slack);
     if (frac_solve(fb->P))
         return -1;
     *z = glp_get_col_prim(fb->P, nt + 1);

@@ -42,6 +42,15 @@ static struct {
 static unsigned nreaped;
 static char runner[300];
 
+/* Keeps the exit code of a child reaped here (with lock held) for the others who poll it. */
+static void
+remember(pid_t pid, int code)
+{
+    reaped[nreaped % 64].pid = pid;
+    reaped[nreaped % 64].code = code;
+    nreaped++;
+}
+
 const char *
 web_run_runner(void)
 {
@@ -199,8 +208,7 @@ web_run_poll(const struct panels_run *run, int *state, int *code)
         } else if (w == pid) {
             *state = 1;
             *code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-            reaped[nreaped++ % 64].pid = pid;
-            reaped[(nreaped - 1) % 64].code = *code;
+            remember(pid, *code);
         }
     }
     pthread_mutex_unlock(&lock);
@@ -216,8 +224,7 @@ web_run_stop(const struct panels_run *run)
     pthread_mutex_lock(&lock);
     int st = 0;
     if (kill(pid, SIGKILL) == 0 && waitpid(pid, &st, 0) == pid) {
-        reaped[nreaped++ % 64].pid = pid;
-        reaped[(nreaped - 1) % 64].code = 128 + SIGKILL;
+        remember(pid, 128 + SIGKILL);
     }
     pthread_mutex_unlock(&lock);
 }
