@@ -211,6 +211,8 @@ run(const char *name, const struct panels_table *ft, const struct panels_table *
             if (alg != PANELS_LEGACY)
                 printf(" bound=%.6f gap=%.3f%%", res.stats.bound,
                        100.0 * gap(res.stats.bound, res.min_prob));
+            if (res.stats.higher_unproven)
+                printf(" higher levels not proven (share=%.1f%%)", 100.0 * res.stats.share);
             printf("  panels=%-5d stages=%-3d columns=%-5d mips=%-4d lps=%d", res.dist.npanels,
                    res.stats.stages, res.stats.columns, res.stats.mip_calls, res.stats.lp_solves);
             panels_result_free(&res);
@@ -284,6 +286,9 @@ usage(void)
            "  DATA_DIR          where the examples are (default tests/data/sortition)\n"
            "bound: upper bound on the minimum probability (leximin over fractional panels);\n"
            "gap: (bound - min_prob) / bound, 0 when the result is proven optimal.\n"
+           "higher levels not proven: leximin's smallest probability is within the tolerance\n"
+           "of the bound, but the higher ones stopped rising before reaching theirs; share: the\n"
+           "smallest fraction of their fractional leximin chance any volunteer has.\n"
            "load: the machine's one-minute load average when the run began.\n");
 }
 

@@ -180,6 +180,13 @@ struct panels_stats {
      * and what a run stopped by its time limit had reached. */
     double bound;
     double reached;
+    /* Leximin only, with a tolerance: 1 when the smallest probability is proven within the
+     * tolerance of the bound but the higher ones stopped rising before every volunteer had
+     * 1 - tolerance of their chance in the leximin over fractional panels. They are then the
+     * best found, not proven leximin; share is the smallest such fraction any volunteer has
+     * (1 when higher_unproven is 0). */
+    int higher_unproven;
+    double share;
 };
 
 /* Called now and then during a long computation; done/total is a rough fraction. */
@@ -199,7 +206,8 @@ struct panels_select_opts {
      * it is within this fraction of its own bound (0: exact, the default of a zeroed struct;
      * the command line and the server use PANELS_TOLERANCE_DEFAULT). Pools whose fractional
      * leximin is a mixture of real panels (most) are solved exactly whatever this is. At most
-     * 0.1. */
+     * 0.1. When, with a tolerance, leximin's higher levels stop rising (stats.higher_unproven),
+     * it ends once its smallest probability is proven within the tolerance. */
     double tolerance;
 };
 

@@ -399,6 +399,11 @@ write_outputs(const struct output *o)
     if (o->res->stats.bound > 0)
         fprintf(fp, "upper bound on the minimum probability: %.9f\ntolerance: %g%%\n",
                 o->res->stats.bound, o->a->tolerance);
+    if (o->res->stats.higher_unproven)
+        fprintf(fp,
+                "higher levels: best found, not proven leximin (every volunteer has at least "
+                "%.1f%% of their chance over fractional panels)\n",
+                100.0 * o->res->stats.share);
     fprintf(fp, "panels: %d\nprofiles: %d\n", d->npanels, d->nprofiles);
     return close_out(fp, path);
 }
@@ -617,6 +622,9 @@ cmd_select(int argc, char **argv)
     if (res.stats.bound > res.min_prob + 1e-9)
         printf("bewezen bovengrens / proven upper bound: %.6f (%.2f%% hoger / higher)\n",
                res.stats.bound, 100.0 * (res.stats.bound - res.min_prob) / res.stats.bound);
+    if (res.stats.higher_unproven)
+        printf("hogere kansen: de beste die gevonden zijn, niet bewezen de eerlijkste / higher "
+               "chances: the best found, not proven leximin\n");
     printf("panels in de verdeling / panels in the distribution: %d\n", np);
     if (a.lottery)
         printf("lot / ticket: %d van/of %d (grootste verlies / largest loss %.6f)\n", o.chosen,

@@ -62,6 +62,10 @@
 #define TARGET_TOL 1e-9
 /* Pairs of members the exchange search may look up in one round, over all its starts. */
 #define PAIR_BUDGET 500000L
+/* The leximin target has stalled when its objective rose less than STALL_RISE (relative) over
+ * the last STALL_SOLVES master solves. */
+#define STALL_SOLVES 10
+#define STALL_RISE   3e-4
 /* Each level of the leximin target weighs this much less than the one below it. */
 #define LEVEL_WEIGHT 16.0
 /* ... but never less than this, well above the LP's tolerances. */
@@ -606,38 +610,78 @@ price_round(struct engine *e, struct master *m, int *have_center)
 
 /* ---- reaching the fractional target ---------------------------------------------------- */
 
+/*
+ * Has the target stalled? obj holds the objective of every master solve so far (n of them).
+ * Deterministic: it looks at the LP's values only, never at the clock.
+ */
+int
+pn_stalled(const double *obj, int n)
+{
+    if (n <= STALL_SOLVES)
+        return 0;
+    double now = obj[n - 1], then = obj[n - 1 - STALL_SOLVES];
+    return now - then < STALL_RISE * fabs(now);
+}
+
 /* Returns 0 when the target is reached, or when every level's s is within the tolerance tol
  * (every type then has at least 1 - tol of its probability in the fractional leximin, which
- * no distribution beats in the leximin order), 1 when it cannot be, 3 on timeout, -1 out of
- * memory, -2 solver failure. Stopping once only the lowest level was within tol and going on
- * in stages finished no pool sooner, and on one (skew 1.0 seed 20) the stages' LPs failed. */
+ * no distribution beats in the leximin order), 1 when it cannot be, 3 on timeout, 4 when the
+ * leximin target stalled with the smallest probability within tol of the bound (the higher
+ * levels are then the best found), -1 out of memory, -2 solver failure. Stopping once only
+ * the lowest level was within tol and going on in stages finished no pool sooner, and on one
+ * (skew 1.0 seed 20) the stages' LPs failed. */
 static int
-reach_target(struct engine *e, struct master *m, double tol)
+reach_target(struct engine *e, struct master *m, double tol, double bound)
 {
-    int have_center = 0;
+    int have_center = 0, n = 0, cap = 0, r = 0;
+    double *obj = NULL, shown = 0.0; /* progress never goes back */
     for (;;) {
         int ms = master_solve(m, e->st, e->deadline);
-        if (ms < 0)
-            return ms == -3 ? 3 : -2;
+        if (ms < 0) {
+            r = ms == -3 ? 3 : -2;
+            break;
+        }
         double s = master_s(m);
         if (e->debug > 1)
             debug_line(e, "target", m, s);
-        if (s >= 1.0 - TARGET_TOL)
-            return 0;
-        if (tol > 0 && s >= 1.0 - tol)
-            return 0;
-        if (timed_out(e))
-            return 3;
-        pn_progress(e->opts, "panels zoeken / searching panels", 0.1 + 0.9 * s);
+        if (s >= 1.0 - TARGET_TOL || (tol > 0 && s >= 1.0 - tol))
+            break;
+        if (n == cap) {
+            double *o = realloc(obj, (size_t)(cap = 2 * cap + 64) * sizeof(double));
+            if (!o) {
+                r = -1;
+                break;
+            }
+            obj = o;
+        }
+        obj[n++] = glp_get_obj_val(m->lp);
+        if (tol > 0 && m->nlev > 1 && pn_stalled(obj, n) &&
+            master_min_prob(m) >= (1.0 - tol) * bound) {
+            if (e->debug)
+                debug_line(e, "target stalled", m, s);
+            r = 4;
+            break;
+        }
+        if (timed_out(e)) {
+            r = 3;
+            break;
+        }
+        shown = fmax(shown, s);
+        pn_progress(e->opts, "panels zoeken / searching panels", 0.1 + 0.9 * shown);
         int added = price_round(e, m, &have_center);
-        if (added < 0)
-            return added == -3 ? 3 : added;
+        if (added < 0) {
+            r = added == -3 ? 3 : added;
+            break;
+        }
         if (added == 0) {
             if (e->debug)
                 debug_line(e, "target not reachable", m, s);
-            return 1;
+            r = 1;
+            break;
         }
     }
+    free(obj);
+    return r;
 }
 
 /* ---- the staged algorithm, when real panels cannot reach the target -------------------- */
@@ -855,6 +899,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     int *lvl = malloc((size_t)nt * sizeof(int));
     panels_err err = PANELS_OK;
     memset(out, 0, sizeof(*out));
+    st->share = 1.0;
     glp_term_out(GLP_OFF);
     memset(&e, 0, sizeof(e));
     memset(&full, 0, sizeof(full));
@@ -964,11 +1009,14 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         err = solver_error(r, maximin_only, diag);
         goto out;
     }
-    r = reach_target(&e, &m, tol);
-    if (r == 0) {
+    r = reach_target(&e, &m, tol, zmin);
+    if (r == 0 || r == 4) {
         st->stages = fstages;
         st->columns = m.cols.n;
         st->reached = master_min_prob(&m);
+        st->higher_unproven = r == 4;
+        if (r == 4)
+            st->share = master_s(&m);
         err = take_solution(&m, out);
         goto out;
     }

@@ -160,6 +160,9 @@ char *panels_engine_message(const char *stderr_text, const char *lang, struct no
 /* From a draw's record (draw.txt): 1 when its minimum probability is below the proven upper
  * bound (the engine stopped within its tolerance), with both in *MIN and *BOUND; else 0. */
 int panels_draw_gap(const char *draw, double *min, double *bound);
+/* 1 when the record says that leximin's higher levels are the best found, not proven (the
+ * engine's "higher levels: best found ..." line); else 0. */
+int panels_draw_higher_unproven(const char *draw);
 
 /* Server-rendered bar chart of probabilities (inline SVG, no script): one bar per volunteer
  * number, with the expected k/n line. VALUES in [0,1], N of them, LABELS their numbers. TITLE and

@@ -774,6 +774,11 @@ panels_page_result(struct noaber_req *r)
                                                  "best would have taken very long.")),
                              gk, gv, 2)));
     }
+    if (panels_draw_higher_unproven(p.run.draw))
+        json_object_set_new(
+            ctx, "higher_note",
+            json_string(noaber_req_tr(r, N_("The higher chances are the best we found. It is "
+                                            "not proven that they cannot be fairer."))));
     return noaber_resp_page(r, 200, "panels/result", ctx);
 }
 

@@ -576,23 +576,32 @@ panels_engine_message(const char *text, const char *lang, struct noaber_arena *a
     return b.failed ? NULL : b.data;
 }
 
-/* The number after "KEY: " at the start of a line of RECORD, or -1. */
-static double
-record_number(const char *record, const char *key)
+/* What follows "KEY: " at the start of a line of RECORD, or NULL. */
+static const char *
+record_value(const char *record, const char *key)
 {
     size_t kl = strlen(key);
     const char *p = record;
     while (p && *p) {
-        if (strncmp(p, key, kl) == 0 && p[kl] == ':' && p[kl + 1] == ' ') {
-            char *end;
-            double v = strtod(p + kl + 2, &end);
-            return end != p + kl + 2 && v >= 0 && v <= 1 ? v : -1.0;
-        }
+        if (strncmp(p, key, kl) == 0 && p[kl] == ':' && p[kl + 1] == ' ')
+            return p + kl + 2;
         p = strchr(p, '\n');
         if (p)
             p++;
     }
-    return -1.0;
+    return NULL;
+}
+
+/* The number after "KEY: " at the start of a line of RECORD, or -1. */
+static double
+record_number(const char *record, const char *key)
+{
+    const char *v = record_value(record, key);
+    if (!v)
+        return -1.0;
+    char *end;
+    double x = strtod(v, &end);
+    return end != v && x >= 0 && x <= 1 ? x : -1.0;
 }
 
 int
@@ -601,6 +610,13 @@ panels_draw_gap(const char *draw, double *min, double *bound)
     *min = record_number(draw, "minimum probability");
     *bound = record_number(draw, "upper bound on the minimum probability");
     return *min >= 0 && *bound > *min + 1e-9;
+}
+
+int
+panels_draw_higher_unproven(const char *draw)
+{
+    const char *v = record_value(draw, "higher levels");
+    return v && strncmp(v, "best found", 10) == 0;
 }
 
 /* --- the chart -------------------------------------------------------------------------------- */

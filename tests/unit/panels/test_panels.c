@@ -328,6 +328,9 @@ compare_with_brute(const char *f, const char *p, int k, const char *const *hh)
         assert_int_equal(panels_check(&pool, &tr.dist, &d), PANELS_OK);
         assert_true(tr.min_prob >= (1.0 - PANELS_TOLERANCE_DEFAULT) * wmin - 1e-9);
         assert_true(tr.stats.bound >= wmin - 1e-9);
+        /* only leximin may leave its higher levels unproven, and then says how far they got */
+        assert_true(tr.stats.share > 0 && tr.stats.share <= 1.0);
+        assert_true(!tr.stats.higher_unproven || (alg == PANELS_LEXIMIN && tr.stats.share < 1.0));
         double tsum = 0;
         for (int i = 0; i < pool.npeople; i++)
             tsum += tr.person_prob[i];
@@ -713,6 +716,26 @@ test_lottery(void **state)
 
 /* ---- the replication examples ---------------------------------------------------------- */
 
+/* The leximin target stops only when its objective has stopped rising: deterministic, by the
+ * LP's values alone. */
+static void
+test_stalled(void **state)
+{
+    (void)state;
+    double obj[40];
+    for (int i = 0; i < 40; i++)
+        obj[i] = 1.0 + 0.01 * i; /* rising by 1 % a solve */
+    assert_false(pn_stalled(obj, 40));
+    assert_false(pn_stalled(obj, 3));
+    for (int i = 20; i < 40; i++)
+        obj[i] = obj[19] + 1e-6 * (i - 19); /* then flat */
+    assert_false(pn_stalled(obj, 25));      /* the last solves still include the rise */
+    assert_true(pn_stalled(obj, 31));
+    assert_true(pn_stalled(obj, 40));
+    double flat[5] = {1, 1, 1, 1, 1};
+    assert_false(pn_stalled(flat, 5)); /* too few solves to tell */
+}
+
 static void
 test_example_small_20(void **state)
 {
@@ -769,6 +792,7 @@ main(void)
         cmocka_unit_test(test_draw_fair_within_profile),
         cmocka_unit_test(test_check_rejects),
         cmocka_unit_test(test_lottery),
+        cmocka_unit_test(test_stalled),
         cmocka_unit_test(test_example_small_20),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -355,6 +355,21 @@ test_draw_gap(void **state)
 }
 
 static void
+test_draw_higher_unproven(void **state)
+{
+    (void)state;
+    assert_int_equal(panels_draw_higher_unproven(
+                         "minimum probability: 0.001333\ntolerance: 1%\nhigher levels: best "
+                         "found, not proven leximin (every volunteer has at least 60.1% of "
+                         "their chance over fractional panels)\npanels: 1217\n"),
+                     1);
+    assert_int_equal(panels_draw_higher_unproven("minimum probability: 0.1\npanels: 3\n"), 0);
+    assert_int_equal(panels_draw_higher_unproven("note: higher levels: best found\n"), 0);
+    assert_int_equal(panels_draw_higher_unproven(""), 0);
+    assert_int_equal(panels_draw_higher_unproven(NULL), 0);
+}
+
+static void
 test_chart(void **state)
 {
     (void)state;
@@ -401,7 +416,7 @@ main(void)
         cmocka_unit_test(test_draw_uniform), cmocka_unit_test(test_reserve_order),
         cmocka_unit_test(test_next_reserve), cmocka_unit_test(test_engine_message),
         cmocka_unit_test(test_chart),        cmocka_unit_test(test_words),
-        cmocka_unit_test(test_draw_gap),
+        cmocka_unit_test(test_draw_gap),     cmocka_unit_test(test_draw_higher_unproven),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
