@@ -338,7 +338,7 @@ panels_get(struct noaber_db *db, const struct noaber_config *cfg, const struct m
 }
 
 struct quotas_ctx {
-    int64_t panel;
+    int64_t panel, k; /* k: the new number of places, 0 to keep it */
     const struct panels_quota *q;
     size_t n;
     int clear_seed;
@@ -351,6 +351,8 @@ quotas_tx(struct noaber_db *db, void *vc)
     enum noaber_err e = NOABER_OK;
     for (size_t i = 0; e == NOABER_OK && i < c->n; i++)
         e = web_store_quota_set(db, c->panel, &c->q[i]);
+    if (e == NOABER_OK && c->k)
+        e = web_store_k(db, c->panel, c->k);
     return e == NOABER_OK && c->clear_seed ? web_store_seed(db, c->panel, "", 0) : e;
 }
 
@@ -369,13 +371,17 @@ quotas_moved(const struct panels_quota *q, size_t n, const struct panels_quota *
 
 enum noaber_err
 panels_quotas_update(struct noaber_db *db, const struct members_actor *actor,
-                     const struct members_hood *hood, int64_t id, const char *quotas_csv,
+                     const struct members_hood *hood, int64_t id, const char *quotas_csv, int64_t k,
                      size_t *line)
 {
+    if (k < 0 || k > PANELS_WEB_MAX_K)
+        return NOABER_E_INVALID;
     struct noaber_arena *a = noaber_arena_new(1 << 20);
     struct panels_panel p = {0};
-    struct quotas_ctx c = {id, NULL, 0, 0};
+    struct quotas_ctx c = {id, 0, NULL, 0, 0};
     enum noaber_err e = load_managed(db, actor, hood, id, &p, a);
+    if (e == NOABER_OK && k && k != p.k)
+        c.k = k;
     /* Once a draw has an outcome its quotas are part of it; before that (also after a draw
      * that failed) the coordinator may still relax them. */
     if (e == NOABER_OK && p.stage >= PANELS_STAGE_DRAWN)
@@ -383,7 +389,8 @@ panels_quotas_update(struct noaber_db *db, const struct members_actor *actor,
     if (e == NOABER_OK && panels_draw_running(&p))
         e = NOABER_E_CONFLICT;
     if (e == NOABER_OK) {
-        e = panels_quotas_parse(quotas_csv, p.k, (struct panels_quota **)&c.q, &c.n, line, a);
+        e = panels_quotas_parse(quotas_csv, (int)(c.k ? c.k : p.k), (struct panels_quota **)&c.q,
+                                &c.n, line, a);
         if (e == NOABER_E_BAD_CSV || e == NOABER_E_EMPTY_LIST || e == NOABER_E_TOO_LARGE)
             e = NOABER_E_BAD_QUOTAS;
     }
@@ -395,7 +402,7 @@ panels_quotas_update(struct noaber_db *db, const struct members_actor *actor,
     /* A seed known before the quotas are final would let someone choose quotas that give the
      * panel they want: a change of a min or max withdraws the seed, to be announced anew. */
     if (e == NOABER_OK)
-        c.clear_seed = p.seed[0] && quotas_moved(c.q, c.n, p.quotas, p.nquotas);
+        c.clear_seed = p.seed[0] && (c.k || quotas_moved(c.q, c.n, p.quotas, p.nquotas));
     if (e == NOABER_OK)
         e = noaber_db_tx(db, quotas_tx, &c);
     noaber_arena_free(a);

@@ -236,11 +236,14 @@ enum noaber_err panels_get(struct noaber_db *db, const struct noaber_config *cfg
 /* Changes the minimums and maximums of the quotas until the panel is drawn, for example after a
  * draw failed on quotas that cannot all be met. QUOTAS_CSV is in the format of panels_create()
  * and holds exactly the same features and values, so that every volunteer's answers stay valid.
- * NOABER_E_BAD_QUOTAS (*LINE the line, 0 when the values differ), NOABER_E_STAGE (drawn),
- * NOABER_E_CONFLICT (a draw is running). A changed min or max withdraws an announced seed. */
+ * K, when not 0, is a new number of places (1 to PANELS_WEB_MAX_K, else NOABER_E_INVALID),
+ * against which the quotas are checked: fewer volunteers than hoped for may call for a smaller
+ * panel, and they stay with this one. NOABER_E_BAD_QUOTAS (*LINE the line, 0 when the values
+ * differ), NOABER_E_STAGE (drawn), NOABER_E_CONFLICT (a draw is running). A changed min, max
+ * or number of places withdraws an announced seed. */
 enum noaber_err panels_quotas_update(struct noaber_db *db, const struct members_actor *actor,
                                      const struct members_hood *hood, int64_t id,
-                                     const char *quotas_csv, size_t *line);
+                                     const char *quotas_csv, int64_t k, size_t *line);
 /* Uploads stage 1's address list (replacing one not yet drawn from). Nothing is stored on any
  * error. NOABER_E_STAGE when stage 1 is closed or letters were drawn. */
 enum noaber_err panels_addresses_upload(struct noaber_db *db, const struct members_actor *actor,

@@ -103,9 +103,11 @@ panels_api_get(struct noaber_req *r)
 
 struct quotas_body {
     const char *quotas;
+    int64_t k;
 };
 static const struct noaber_field quotas_spec[] = {
     {"quotas", NOABER_F_TEXT, 1, 1, 20000, offsetof(struct quotas_body, quotas), NULL},
+    {"k", NOABER_F_INT, 0, 1, PANELS_WEB_MAX_K, offsetof(struct quotas_body, k), NULL},
 };
 
 enum noaber_err
@@ -118,7 +120,8 @@ panels_api_quotas(struct noaber_req *r)
         return noaber_input_api_invalid(r, quotas_spec, N(quotas_spec), &errs);
     size_t line = 0;
     if (e == NOABER_OK)
-        e = panels_quotas_update(r->db, &r->actor, &r->hood, web_panel_id(r), in.quotas, &line);
+        e = panels_quotas_update(r->db, &r->actor, &r->hood, web_panel_id(r), in.quotas, in.k,
+                                 &line);
     if (e == NOABER_E_BAD_QUOTAS)
         return error_at(r, e, line);
     return e == NOABER_OK ? panel_answer(r, 200) : e;

@@ -57,6 +57,8 @@ enum noaber_err web_store_code_use(struct noaber_db *db, const char *hash, int64
                                    int64_t *changed);
 enum noaber_err web_store_close(struct noaber_db *db, int64_t panel, int64_t now);
 enum noaber_err web_store_seed(struct noaber_db *db, int64_t panel, const char *seed, int64_t now);
+/* The number of places (with new quotas, panels_quotas_update). */
+enum noaber_err web_store_k(struct noaber_db *db, int64_t panel, int64_t k);
 enum noaber_err web_store_details(struct noaber_db *db, int64_t panel, const char *title,
                                   const char *purpose, int64_t reserves);
 enum noaber_err web_store_stage(struct noaber_db *db, int64_t panel, enum panels_stage stage,

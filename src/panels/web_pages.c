@@ -306,12 +306,24 @@ after(struct noaber_req *r, enum noaber_err e, const char *next)
     return e;
 }
 
+/* A whole number of at most six digits from a form field; -1 when it is anything else. */
+static int64_t
+form_count(const char *v)
+{
+    return v && *v && strlen(v) < 7 && strspn(v, "0123456789") == strlen(v) ? strtoll(v, NULL, 10)
+                                                                            : -1;
+}
+
 enum noaber_err
 panels_page_quotas(struct noaber_req *r)
 {
     size_t line = 0;
-    enum noaber_err e = panels_quotas_update(r->db, &r->actor, &r->hood, web_panel_id(r),
-                                             noaber_req_form(r, "quotas"), &line);
+    /* the number of places: absent keeps it; anything but a whole number is refused */
+    const char *v = noaber_req_form(r, "k");
+    int64_t k = v && *v ? form_count(v) : 0;
+    enum noaber_err e = k < 0 ? NOABER_E_INVALID
+                              : panels_quotas_update(r->db, &r->actor, &r->hood, web_panel_id(r),
+                                                     noaber_req_form(r, "quotas"), k, &line);
     if (e == NOABER_E_BAD_QUOTAS && line) {
         const char *msg = noaber_arena_printf(r->arena, "%s (%s %zu)", noaber_req_errmsg(r, e),
                                               noaber_req_tr(r, N_("line")), line);
@@ -346,9 +358,7 @@ panels_page_addresses(struct noaber_req *r)
 enum noaber_err
 panels_page_invite(struct noaber_req *r)
 {
-    const char *v = noaber_req_form(r, "count");
-    int64_t count =
-        v && *v && strlen(v) < 7 && strspn(v, "0123456789") == strlen(v) ? strtoll(v, NULL, 10) : 0;
+    int64_t count = form_count(noaber_req_form(r, "count"));
     enum noaber_err e = count > 0
                             ? panels_invite(r->db, &r->actor, &r->hood, web_panel_id(r), count)
                             : NOABER_E_INVALID;

@@ -225,6 +225,7 @@ static const char sql_code_use[] =
 static const char sql_close[] = "UPDATE panels SET stage = 'closed', code_key = '', closed_at = ? "
                                 "WHERE id = ? AND stage = 'open'";
 static const char sql_seed[] = "UPDATE panels SET seed = ?, seed_at = ? WHERE id = ?";
+static const char sql_k[] = "UPDATE panels SET k = ? WHERE id = ?";
 static const char sql_details[] =
     "UPDATE panels SET title = ?, purpose = ?, reserves = ? WHERE id = ?";
 static const char sql_stage_drawn[] =
@@ -353,6 +354,12 @@ web_store_details(struct noaber_db *db, int64_t panel, const char *title, const 
                   int64_t reserves)
 {
     return noaber_db_run(db, sql_details, "ttii", title, purpose, reserves, panel);
+}
+
+enum noaber_err
+web_store_k(struct noaber_db *db, int64_t panel, int64_t k)
+{
+    return noaber_db_run(db, sql_k, "ii", k, panel);
 }
 
 enum noaber_err

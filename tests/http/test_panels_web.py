@@ -388,7 +388,7 @@ class PanelFlow(harness.ServerTest):
         self.assertStatus(r, 201)
         pid = r.json()["id"]
         base = "%s/%d" % (h, pid)
-        # title, purpose and reserves can change; k cannot (the quotas were made for it)
+        # title, purpose and reserves can change here; k changes with the quotas (below)
         r = coord.api("POST", base + "/details", {"title": "Te streng!", "purpose": "Een proef.",
                                                   "reserves": 1})
         self.assertStatus(r, 200)
@@ -448,9 +448,24 @@ class PanelFlow(harness.ServerTest):
         r = coord.api("POST", base + "/quotas", {"quotas": "feature,value,min,max\n"
                                                            "geslacht,vrouw,2,4\ngeslacht,x,0,2\n"})
         self.assertJsonError(r, 422, "BAD_QUOTAS")
-        r = coord.api("POST", base + "/quotas", {"quotas": "feature,value,min,max\n"
-                                                           "geslacht,vrouw,2,4\ngeslacht,man,0,2\n"})
+        # the number of places changes with them: the quotas are checked against the new one
+        good = "feature,value,min,max\ngeslacht,vrouw,2,4\ngeslacht,man,0,2\n"
+        for k in (0, 1001, "drie"):
+            self.assertJsonError(coord.api("POST", base + "/quotas", {"quotas": good, "k": k}),
+                                 422, "INVALID")
+        self.assertJsonError(coord.api("POST", base + "/quotas", {"quotas": good, "k": 1}), 422,
+                             "BAD_QUOTAS")  # two women at least do not fit on one place
+        self.assertEqual(coord.api("GET", base).json()["k"], 4)
+        # the page's form has the number of places beside the quotas; a wrong one changes nothing
+        web = self.client("coordinator")
+        page = "/n/%s/panels/%d" % (HOOD, pid)
+        self.assertIn('name="k"', web.get(page).text)
+        r = web.post_form(page + "/quotas", {"k": "drie", "quotas": good}, page=page)
+        self.assertStatus(r, 422)
+        self.assertEqual(coord.api("GET", base).json()["k"], 4)
+        r = coord.api("POST", base + "/quotas", {"quotas": good, "k": 3})
         self.assertStatus(r, 200)
+        self.assertEqual(r.json()["k"], 3)
         # the seed was known while the quotas changed: it is withdrawn and announced anew
         self.assertEqual(coord.api("GET", base).json()["seed"], "")
         self.assertJsonError(coord.api("POST", base + "/draw", {}), 409, "NO_SEED")
@@ -470,6 +485,8 @@ class PanelFlow(harness.ServerTest):
         draw = self.srv.db_query("SELECT draw FROM panel_runs WHERE panel_id = ? AND "
                                  "status = 'done'", (pid,))[0][0]
         self.assertIn("algorithm: maximin", draw)
+        self.assertEqual(self.count("SELECT count(*) FROM panel_volunteers WHERE panel_id = ? "
+                                    "AND status = 'selected'", (pid,)), 3)
         self.assertEqual(coord.api("GET", base).json()["stage"], "drawn")
         self.assertJsonError(coord.api("POST", base + "/quotas", {"quotas": "x"}), 409, "STAGE")
         self.assertJsonError(coord.api("POST", base + "/details", {
