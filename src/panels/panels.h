@@ -180,11 +180,11 @@ struct panels_stats {
      * and what a run stopped by its time limit had reached. */
     double bound;
     double reached;
-    /* Leximin only, with a tolerance: 1 when the smallest probability is proven within the
-     * tolerance of the bound but the higher ones stopped rising before every volunteer had
-     * 1 - tolerance of their chance in the leximin over fractional panels. They are then the
-     * best found, not proven leximin; share is the smallest such fraction any volunteer has
-     * (1 when higher_unproven is 0). */
+    /* Leximin only, with a tolerance: 1 when its target stopped rising before every volunteer
+     * had 1 - tolerance of their chance in the leximin over fractional panels (while its
+     * smallest probability was proven close to the bound: see panels_select_opts.tolerance).
+     * The higher probabilities are then the best found, not proven leximin; share is the
+     * smallest such fraction any volunteer has (1 when higher_unproven is 0). */
     int higher_unproven;
     double share;
 };
@@ -206,8 +206,10 @@ struct panels_select_opts {
      * it is within this fraction of its own bound (0: exact, the default of a zeroed struct;
      * the command line and the server use PANELS_TOLERANCE_DEFAULT). Pools whose fractional
      * leximin is a mixture of real panels (most) are solved exactly whatever this is. At most
-     * 0.1. When, with a tolerance, leximin's higher levels stop rising (stats.higher_unproven),
-     * it ends once its smallest probability is proven within the tolerance. */
+     * 0.1. With a tolerance, a computation whose progress stalls (by the LP's values, never
+     * the clock) also ends, once its smallest probability is proven within the tolerance or
+     * 5 %, whichever is larger, of the bound (stats.bound and stats.reached say how close;
+     * for leximin stats.higher_unproven). */
     double tolerance;
 };
 

@@ -62,10 +62,12 @@
 #define TARGET_TOL 1e-9
 /* Pairs of members the exchange search may look up in one round, over all its starts. */
 #define PAIR_BUDGET 500000L
-/* The leximin target has stalled when its objective rose less than STALL_RISE (relative) over
- * the last STALL_SOLVES master solves. */
+/* The target has stalled when its objective rose less than STALL_RISE (relative) over the last
+ * STALL_SOLVES master solves. It then stops if the smallest probability is within the
+ * tolerance, or STALL_GAP if that is larger, of the bound, and says how far it is. */
 #define STALL_SOLVES 10
 #define STALL_RISE   3e-4
+#define STALL_GAP    0.05
 /* Each level of the leximin target weighs this much less than the one below it. */
 #define LEVEL_WEIGHT 16.0
 /* ... but never less than this, well above the LP's tolerances. */
@@ -626,10 +628,11 @@ pn_stalled(const double *obj, int n)
 /* Returns 0 when the target is reached, or when every level's s is within the tolerance tol
  * (every type then has at least 1 - tol of its probability in the fractional leximin, which
  * no distribution beats in the leximin order), 1 when it cannot be, 3 on timeout, 4 when the
- * leximin target stalled with the smallest probability within tol of the bound (the higher
- * levels are then the best found), -1 out of memory, -2 solver failure. Stopping once only
- * the lowest level was within tol and going on in stages finished no pool sooner, and on one
- * (skew 1.0 seed 20) the stages' LPs failed. */
+ * target stalled (with a tolerance) while the smallest probability was within tol or
+ * STALL_GAP of the bound (it is then proven that close; leximin's higher levels are the best
+ * found), -1 out of memory, -2 solver failure. Stopping once only the lowest level was within
+ * tol and going on in stages finished no pool sooner, and on one (skew 1.0 seed 20) the
+ * stages' LPs failed. */
 static int
 reach_target(struct engine *e, struct master *m, double tol, double bound)
 {
@@ -655,8 +658,8 @@ reach_target(struct engine *e, struct master *m, double tol, double bound)
             obj = o;
         }
         obj[n++] = glp_get_obj_val(m->lp);
-        if (tol > 0 && m->nlev > 1 && pn_stalled(obj, n) &&
-            master_min_prob(m) >= (1.0 - tol) * bound) {
+        if (tol > 0 && pn_stalled(obj, n) &&
+            master_min_prob(m) >= (1.0 - fmax(tol, STALL_GAP)) * bound) {
             if (e->debug)
                 debug_line(e, "target stalled", m, s);
             r = 4;
@@ -1014,8 +1017,8 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         st->stages = fstages;
         st->columns = m.cols.n;
         st->reached = master_min_prob(&m);
-        st->higher_unproven = r == 4;
-        if (r == 4)
+        st->higher_unproven = r == 4 && !maximin_only;
+        if (st->higher_unproven)
             st->share = master_s(&m);
         err = take_solution(&m, out);
         goto out;
