@@ -238,6 +238,8 @@ run_json(struct noaber_req *r, const struct panels_run *run)
                      failed ? run_message(r, run) : "");
 }
 
+static void draw_notes(struct noaber_req *r, json_t *ctx, const char *draw);
+
 static enum noaber_err
 show(struct noaber_req *r, int status, const char *tmpl, const char *error)
 {
@@ -277,6 +279,8 @@ show(struct noaber_req *r, int status, const char *tmpl, const char *error)
     json_object_set_new(ctx, "quotas_csv", json_string(noaber_buf_str(&csv)));
     json_object_set_new(ctx, "can_publish", json_boolean(p.stage == PANELS_STAGE_DRAWN));
     json_object_set_new(ctx, "published", json_boolean(p.stage == PANELS_STAGE_PUBLISHED));
+    if (p.run.id && strcmp(p.run.status, "done") == 0)
+        draw_notes(r, ctx, p.run.draw);
     if (error)
         json_object_set_new(ctx, "error", json_string(error));
     if (strcmp(tmpl, "panels/progress") == 0 && panels_draw_running(&p) &&
@@ -723,6 +727,34 @@ fill(struct noaber_req *r, const char *msg, const char *const *keys, const char 
     return b.failed ? msg : b.data;
 }
 
+/* What the draw's record says about how close it came to the best (the engine stopped within
+ * its tolerance, or leximin's higher levels are the best found), as "bound_note" and
+ * "higher_note" of CTX; nothing for an exact draw. */
+static void
+draw_notes(struct noaber_req *r, json_t *ctx, const char *draw)
+{
+    double dmin, dbound;
+    if (panels_draw_gap(draw, &dmin, &dbound)) {
+        char pgap[24], pbound[24];
+        snprintf(pgap, sizeof pgap, "%.2f%%", 100 * (dbound - dmin) / dbound);
+        snprintf(pbound, sizeof pbound, "%.4f%%", 100 * dbound);
+        const char *gk[] = {"{gap}", "{bound}"}, *gv[] = {pgap, pbound};
+        json_object_set_new(
+            ctx, "bound_note",
+            json_string(fill(r,
+                             noaber_req_tr(r, N_("The smallest chance is at most {gap} lower than "
+                                                 "the best that any division could give (that "
+                                                 "best is at most {bound}). Working out the exact "
+                                                 "best would have taken very long.")),
+                             gk, gv, 2)));
+    }
+    if (panels_draw_higher_unproven(draw))
+        json_object_set_new(
+            ctx, "higher_note",
+            json_string(noaber_req_tr(r, N_("The higher chances are the best we found. It is "
+                                            "not proven that they cannot be fairer."))));
+}
+
 enum noaber_err
 panels_page_result(struct noaber_req *r)
 {
@@ -769,26 +801,7 @@ panels_page_result(struct noaber_req *r)
                             "chart", noaber_buf_str(&svg), "desc", desc, "drawn_at",
                             when(r, p.drawn_at), "draw", p.run.draw, "base", url(r, ""));
     json_object_set_new(ctx, "volunteers", json_integer((json_int_t)n));
-    double dmin, dbound;
-    if (panels_draw_gap(p.run.draw, &dmin, &dbound)) {
-        char pgap[24], pbound[24];
-        snprintf(pgap, sizeof pgap, "%.2f%%", 100 * (dbound - dmin) / dbound);
-        snprintf(pbound, sizeof pbound, "%.4f%%", 100 * dbound);
-        const char *gk[] = {"{gap}", "{bound}"}, *gv[] = {pgap, pbound};
-        json_object_set_new(
-            ctx, "bound_note",
-            json_string(fill(r,
-                             noaber_req_tr(r, N_("The smallest chance is at most {gap} lower than "
-                                                 "the best that any division could give (that "
-                                                 "best is at most {bound}). Working out the exact "
-                                                 "best would have taken very long.")),
-                             gk, gv, 2)));
-    }
-    if (panels_draw_higher_unproven(p.run.draw))
-        json_object_set_new(
-            ctx, "higher_note",
-            json_string(noaber_req_tr(r, N_("The higher chances are the best we found. It is "
-                                            "not proven that they cannot be fairer."))));
+    draw_notes(r, ctx, p.run.draw);
     return noaber_resp_page(r, 200, "panels/result", ctx);
 }
 

@@ -332,6 +332,10 @@ class PanelFlow(harness.ServerTest):
                                  "fractional panels)\n", pid))
         note = harness.main_text(anon.get(base + "/result").text)
         self.assertIn("De hogere kansen zijn de beste die we vonden.", note)
+        # the coordinator's page of the panel says the same, as it does before publishing
+        own = harness.main_text(carla.get(base).text)
+        self.assertRegex(own, r"De kleinste kans is hoogstens \d+\.\d\d% lager")
+        self.assertIn("De hogere kansen zijn de beste die we vonden.", own)
         db_write(self.srv, sql, (record, pid))
         dist = anon.get(base + "/distribution.csv")
         self.assertStatus(dist, 200)
