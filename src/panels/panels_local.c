@@ -24,8 +24,12 @@ struct pn_local {
     int *gd, *gi; /* nvalues: violation change when a count goes down / up */
     int *vfirst;  /* nvalues + 1: types with value v are vtypes[vfirst[v] .. vfirst[v+1]) */
     int *vtypes;
-    int *order;  /* ntypes: scratch for rounding */
-    double *key; /* ntypes: scratch for rounding */
+    int *order;       /* ntypes: scratch for rounding */
+    double *key;      /* ntypes: scratch for rounding */
+    int *vfeat;       /* nvalues: the feature of each value (-1: no type has it) */
+    char *frozen;     /* nfeatures: no member may swap its value for another (pn_local_ascent) */
+    int *fdown, *fup; /* nfeatures: scratch for mark_frozen */
+    uint64_t *sig;    /* ntypes: scratch, members' values on the frozen features, hashed */
 };
 
 struct pn_local *
@@ -47,11 +51,22 @@ pn_local_new(const struct pn_problem *pb)
     l->vtypes = malloc((size_t)nt * (size_t)nf * sizeof(int) + 1);
     l->order = malloc((size_t)nt * sizeof(int));
     l->key = malloc((size_t)nt * sizeof(double));
+    l->vfeat = malloc((size_t)pb->nvalues * sizeof(int) + 1);
+    l->frozen = malloc((size_t)nf + 1);
+    l->sig = malloc((size_t)nt * sizeof(uint64_t));
+    l->fdown = malloc((size_t)nf * sizeof(int) + 1);
+    l->fup = malloc((size_t)nf * sizeof(int) + 1);
     if (!l->hh_of || !l->vc || !l->hhc || !l->supp || !l->saved || !l->gd || !l->gi || !l->vfirst ||
-        !l->vtypes || !l->order || !l->key) {
+        !l->vtypes || !l->order || !l->key || !l->vfeat || !l->frozen || !l->sig || !l->fdown ||
+        !l->fup) {
         pn_local_free(l);
         return NULL;
     }
+    for (int v = 0; v < pb->nvalues; v++)
+        l->vfeat[v] = -1;
+    for (int t = 0; t < nt; t++)
+        for (int f = 0; f < nf; f++)
+            l->vfeat[pb->tval[(long)t * nf + f]] = f;
     for (long i = 0; i < (long)nt * nf; i++)
         l->vfirst[pb->tval[i] + 1]++;
     for (int v = 0; v < pb->nvalues; v++)
@@ -85,6 +100,11 @@ pn_local_free(struct pn_local *l)
     free(l->vtypes);
     free(l->order);
     free(l->key);
+    free(l->vfeat);
+    free(l->frozen);
+    free(l->sig);
+    free(l->fdown);
+    free(l->fup);
     free(l);
 }
 
@@ -255,19 +275,78 @@ pn_local_insert_repair(struct pn_local *l, int *x, int b, const int *keep, struc
     return 1;
 }
 
+/*
+ * Mark the features on which no swap can change a member's value: every pair of a value that
+ * may go down (count above its min) and another that may go up (count below its max) is
+ * missing. On a face with many exact quotas most features are so; a swap must then keep the
+ * member's value on each of them.
+ */
+static void
+mark_frozen(struct pn_local *l)
+{
+    const struct pn_problem *pb = l->pb;
+    int nf = pb->nfeatures;
+    int *down = l->fdown, *up = l->fup; /* per feature: a value that may go down / up, -1
+                                         * none, -2 several */
+    for (int f = 0; f < nf; f++)
+        down[f] = up[f] = -1;
+    for (int v = 0; v < pb->nvalues; v++) {
+        int f = l->vfeat[v];
+        if (f < 0)
+            continue;
+        if (l->vc[v] > pb->lo[v])
+            down[f] = down[f] == -1 ? v : -2;
+        if (l->vc[v] < pb->hi[v])
+            up[f] = up[f] == -1 ? v : -2;
+    }
+    for (int f = 0; f < nf; f++)
+        l->frozen[f] = down[f] == -1 || up[f] == -1 || (down[f] >= 0 && down[f] == up[f]);
+}
+
+/* Type t's values on the frozen features, hashed (FNV-1a): equal for any two types that
+ * agree there. */
+static uint64_t
+frozen_sig(const struct pn_local *l, int t)
+{
+    const struct pn_problem *pb = l->pb;
+    int nf = pb->nfeatures;
+    uint64_t h = 1469598103934665603ULL;
+    for (int f = 0; f < nf; f++)
+        if (l->frozen[f]) {
+            h ^= (uint64_t)(pb->tval[(long)t * nf + f] + 1);
+            h *= 1099511628211ULL;
+        }
+    return h;
+}
+
 double
 pn_local_ascent(struct pn_local *l, int *x, const double *w, const int *pos, int npos)
 {
     const struct pn_problem *pb = l->pb;
     int nt = pb->ntypes;
     int *supp = l->supp, ns = 0;
+    uint64_t *sig = l->sig;
     load(l, x);
     for (int iter = 0; iter < 4 * pb->k + 16; iter++) {
         int ba = -1, bb = -1;
+        /* The members by their values on the frozen features, then by type: a swap can only
+         * bring in someone with the same values there, so each b looks at that group alone,
+         * in the order of types as before (the same panel comes out, sooner). */
+        mark_frozen(l);
         ns = 0;
-        for (int t = 0; t < nt; t++)
-            if (x[t])
-                supp[ns++] = t;
+        for (int t = 0; t < nt; t++) {
+            if (!x[t])
+                continue;
+            uint64_t s = frozen_sig(l, t);
+            int j = ns++;
+            while (j > 0 && sig[j - 1] > s) {
+                supp[j] = supp[j - 1];
+                sig[j] = sig[j - 1];
+                j--;
+            }
+            supp[j] = t;
+            sig[j] = s;
+        }
         double bd = 1e-12;
         /* pos lists the types of positive weight by decreasing weight: only they can gain */
         for (int i = 0; i < npos; i++) {
@@ -276,7 +355,16 @@ pn_local_ascent(struct pn_local *l, int *x, const double *w, const int *pos, int
                 continue;
             if (w[b] <= bd)
                 break;
-            for (int j = 0; j < ns; j++) {
+            uint64_t s = frozen_sig(l, b);
+            int lo = 0, hi = ns; /* the first member whose signature is not below s */
+            while (lo < hi) {
+                int mid = (lo + hi) / 2;
+                if (sig[mid] < s)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (int j = lo; j < ns && sig[j] == s; j++) {
                 int a = supp[j];
                 if (a == b || w[b] - w[a] <= bd)
                     continue;
