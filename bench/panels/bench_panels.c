@@ -288,7 +288,7 @@ usage(void)
            "gap: (bound - min_prob) / bound, 0 when the result is proven optimal.\n"
            "higher levels not proven: leximin's smallest probability is within the tolerance\n"
            "of the bound, but the higher ones stopped rising before reaching theirs; share: the\n"
-           "smallest fraction of their fractional leximin chance any volunteer has.\n"
+           "smallest fraction of their target (a fractional leximin) any volunteer has.\n"
            "load: the machine's one-minute load average when the run began.\n");
 }
 

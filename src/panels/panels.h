@@ -180,11 +180,11 @@ struct panels_stats {
      * and what a run stopped by its time limit had reached. */
     double bound;
     double reached;
-    /* Leximin only, with a tolerance: 1 when its target stopped rising before every volunteer
-     * had 1 - tolerance of their chance in the leximin over fractional panels (while its
-     * smallest probability was proven close to the bound: see panels_select_opts.tolerance).
+    /* Leximin only, with a tolerance: 1 when its target (a leximin over fractional panels)
+     * stopped rising before every volunteer had 1 - tolerance of their chance in it, while its
+     * smallest probability was proven close to the bound (see panels_select_opts.tolerance).
      * The higher probabilities are then the best found, not proven leximin; share is the
-     * smallest such fraction any volunteer has (1 when higher_unproven is 0). */
+     * smallest fraction of its target any volunteer has (1 when higher_unproven is 0). */
     int higher_unproven;
     double share;
 };

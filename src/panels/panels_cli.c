@@ -403,10 +403,7 @@ write_outputs(const struct output *o)
         fprintf(fp, "upper bound on the minimum probability: %.9f\ntolerance: %g%%\n",
                 o->res->stats.bound, o->a->tolerance);
     if (o->res->stats.higher_unproven)
-        fprintf(fp,
-                "higher levels: best found, not proven leximin (every volunteer has at least "
-                "%.1f%% of their chance over fractional panels)\n",
-                100.0 * o->res->stats.share);
+        fprintf(fp, "higher levels: best found, not proven leximin\n");
     fprintf(fp, "panels: %d\nprofiles: %d\n", d->npanels, d->nprofiles);
     return close_out(fp, path);
 }

@@ -87,7 +87,8 @@ frac_solve(glp_prob *P)
 }
 
 int
-pn_frac_leximin(const struct pn_problem *pb, int maximin_only, double *pi, int *stages)
+pn_frac_leximin(const struct pn_problem *pb, int maximin_only, double relax, double *pi,
+                int *stages)
 {
     int nt = pb->ntypes, base = 1 + pb->nvalues + pb->nhh;
     int *ind = malloc((size_t)(nt + 2) * sizeof(int));
@@ -136,7 +137,7 @@ pn_frac_leximin(const struct pn_problem *pb, int maximin_only, double *pi, int *
             double d = -glp_get_row_dual(P, row[t]);
             if (d <= FRAC_FIX_TOL && t != tmax)
                 continue;
-            frac_fix(P, pb, t, z);
+            frac_fix(P, pb, t, *stages == 1 ? (1.0 - relax) * z : z);
             row[t] = 0;
             nfree--;
         }

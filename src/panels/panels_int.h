@@ -149,10 +149,13 @@ double pn_pairs_ascent(struct pn_pairs *p, int *x, const double *w);
 
 /*
  * Leximin (or with maximin_only the first stage) of y_t / c_t over fractional panels: pi
- * (ntypes) receives the per-type probabilities, *stages the number of LPs. Returns 0, 2 when
- * even fractional panels are impossible, -1 on solver failure or out of memory.
+ * (ntypes) receives the per-type probabilities, *stages the number of LPs. With relax > 0 the
+ * types of the first stage are held at only 1 - relax times its value, which leaves the higher
+ * stages room (a target for pools whose exact point real panels cannot reach). Returns 0, 2
+ * when even fractional panels are impossible, -1 on solver failure or out of memory.
  */
-int pn_frac_leximin(const struct pn_problem *pb, int maximin_only, double *pi, int *stages);
+int pn_frac_leximin(const struct pn_problem *pb, int maximin_only, double relax, double *pi,
+                    int *stages);
 
 /*
  * Bound for one stage of the staged algorithm over real panels: the largest z such that some

@@ -634,7 +634,7 @@ pn_stalled(const double *obj, int n)
  * tol and going on in stages finished no pool sooner, and on one (skew 1.0 seed 20) the
  * stages' LPs failed. */
 static int
-reach_target(struct engine *e, struct master *m, double tol, double bound)
+reach_target(struct engine *e, struct master *m, double tol, double bound, int relaxed)
 {
     int have_center = 0, n = 0, cap = 0, r = 0;
     double *obj = NULL, shown = 0.0; /* progress never goes back */
@@ -647,7 +647,10 @@ reach_target(struct engine *e, struct master *m, double tol, double bound)
         double s = master_s(m);
         if (e->debug > 1)
             debug_line(e, "target", m, s);
-        if (s >= 1.0 - TARGET_TOL || (tol > 0 && s >= 1.0 - tol))
+        /* a relaxed target (pn_leximin) counts only with the minimum within tol of the bound */
+        if (s >= 1.0 - TARGET_TOL && !relaxed)
+            break;
+        if (tol > 0 && s >= 1.0 - tol && (!relaxed || master_min_prob(m) >= (1.0 - tol) * bound))
             break;
         if (n == cap) {
             double *o = realloc(obj, (size_t)(cap = 2 * cap + 64) * sizeof(double));
@@ -888,6 +891,66 @@ solver_error(int r, int maximin_only, struct panels_diag *diag)
     return PANELS_E_INTERNAL;
 }
 
+/* Whether panel x lies on face: every type and quota within the face's bounds. */
+static int
+on_face(const struct pn_problem *face, const int *x, int *count)
+{
+    int nt = face->ntypes, nf = face->nfeatures;
+    memset(count, 0, (size_t)face->nvalues * sizeof(int));
+    for (int t = 0; t < nt; t++) {
+        if (x[t] < face->tlo[t] || x[t] > face->thi[t])
+            return 0;
+        for (int f = 0; f < nf && x[t]; f++)
+            count[face->tval[(long)t * nf + f]] += x[t];
+    }
+    for (int v = 0; v < face->nvalues; v++)
+        if (count[v] < face->lo[v] || count[v] > face->hi[v])
+            return 0;
+    return 1;
+}
+
+/*
+ * Column generation's target from the fractional leximin pi: seats y, the rows' scales (for
+ * maximin every type aims at zmin), the levels, and the smallest face of y with its engine and
+ * master. Returns 0, -1 out of memory.
+ */
+static int
+target_setup(const struct pn_problem *pb, int maximin_only, const double *pi, double zmin,
+             double *y, double *scale, int *lvl, struct pn_problem *face, struct engine *e,
+             struct master *m, const struct panels_select_opts *opts, struct panels_stats *st,
+             double deadline)
+{
+    int nt = pb->ntypes;
+    for (int t = 0; t < nt; t++) {
+        double target = maximin_only ? zmin : pi[t];
+        y[t] = pi[t] * pb->cnt[t];
+        scale[t] = target > 1e-12 ? 1.0 / (pb->cnt[t] * target) : 0.0;
+    }
+    /* Only panels on the face of y can have weight in an exact decomposition. */
+    if (pn_problem_face(pb, y, face))
+        return -1;
+    /* A type every panel of the face holds alike meets its row whenever s <= 1: without those
+     * rows (86 of 1,492 on a hard pool, but most of each column) the master LP is far smaller. */
+    for (int t = 0; t < nt; t++)
+        if (face->tlo[t] == face->thi[t] && face->tlo[t] * scale[t] >= 1.0 - 1e-9)
+            scale[t] = 0.0;
+    int nlev = maximin_only ? 0 : levels(pi, nt, lvl);
+    if (nlev < 0 || engine_init(e, face, face, opts, st, deadline) < 0 ||
+        master_init(m, face, scale, 1.0, maximin_only ? NULL : lvl, nlev) < 0)
+        return -1;
+    return 0;
+}
+
+static void
+target_free(struct pn_problem *face, struct engine *e, struct master *m)
+{
+    master_free(m);
+    engine_free(e);
+    if (face->lo)
+        pn_face_free(face);
+    memset(face, 0, sizeof(*face));
+}
+
 panels_err
 pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_select_opts *opts,
            struct pn_tdist *out, struct panels_stats *st, struct panels_diag *diag)
@@ -914,7 +977,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     int fstages = 0;
     double t0 = pn_now();
     double deadline = opts && opts->time_limit > 0 ? t0 + opts->time_limit : 0.0;
-    int r = pn_frac_leximin(pb, 0, pi, &fstages);
+    int r = pn_frac_leximin(pb, 0, 0.0, pi, &fstages);
     if (getenv("NOABER_PANELS_DEBUG"))
         fprintf(stderr, "dbg frac leximin: %d stages, %.3f s\n", fstages, pn_now() - t0);
     if (r == 2) {
@@ -933,29 +996,14 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
             zmin = pi[t];
     st->bound = zmin;
     /* Leximin aims at the fractional leximin point; maximin at its value for everyone. */
-    for (int t = 0; t < nt; t++) {
-        double target = maximin_only ? zmin : pi[t];
-        y[t] = pi[t] * pb->cnt[t];
-        scale[t] = target > 1e-12 ? 1.0 / (pb->cnt[t] * target) : 0.0;
-    }
-    /* Only panels on the face of y can have weight in an exact decomposition. */
-    if (pn_problem_face(pb, y, &face)) {
-        err = PANELS_E_NOMEM;
-        goto out;
-    }
-    /* A type every panel of the face holds alike meets its row whenever s <= 1: without those
-     * rows (86 of 1,492 on a hard pool, but most of each column) the master LP is far smaller. */
-    for (int t = 0; t < nt; t++)
-        if (face.tlo[t] == face.thi[t] && face.tlo[t] * scale[t] >= 1.0 - 1e-9)
-            scale[t] = 0.0;
-    int nlev = maximin_only ? 0 : levels(pi, nt, lvl);
-    if (nlev < 0 || engine_init(&e, &face, &face, opts, st, deadline) < 0 ||
-        master_init(&m, &face, scale, 1.0, maximin_only ? NULL : lvl, nlev) < 0) {
+    if (target_setup(pb, maximin_only, pi, zmin, y, scale, lvl, &face, &e, &m, opts, st, deadline) <
+        0) {
         err = PANELS_E_NOMEM;
         goto out;
     }
     /* The walk usually writes y as a mixture of real panels outright. */
     double left = 1.0;
+    int relaxed = 0;
     {
         struct pn_tdist wd = {.cols = {.ntypes = nt}};
         int wr = pn_walk(pb, y, &e.rng, 4 * nt + 100, e.deadline, &wd, &left);
@@ -975,19 +1023,45 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
             *out = wd;
             goto out;
         }
-        for (int j = 0; j < wd.cols.n; j++)
-            if (master_add(&m, wd.cols.x + (long)j * nt) < 0) {
+        /*
+         * Real panels do not reach y. When the walk left more than the tolerance of it, leximin
+         * aims instead at the leximin over fractional panels whose lowest level is held at
+         * 1 - tolerance of its value: on the hardest pools the higher levels are very
+         * sensitive to the lowest one (pool e: with the lowest level 0.5 % lower, the bound
+         * of the next one goes from 0.098 to 0.217), and the tolerance allows that trade, as
+         * it allows a stage of the staged algorithm to end within it. The target then counts
+         * as reached only with the smallest probability within the tolerance of the bound.
+         */
+        if (!maximin_only && tol > 0 && left > tol &&
+            pn_frac_leximin(pb, 0, tol, pi, &fstages) == 0) {
+            target_free(&face, &e, &m);
+            relaxed = 1;
+            if (target_setup(pb, 0, pi, zmin, y, scale, lvl, &face, &e, &m, opts, st, deadline) <
+                0) {
                 pn_tdist_free(&wd);
                 err = PANELS_E_NOMEM;
                 goto out;
             }
+        }
+        /* the walk's panels lie on the face of y; for the relaxed target, those on its face */
+        int *count = malloc((size_t)pb->nvalues * sizeof(int) + 1), bad = !count;
+        for (int j = 0; !bad && j < wd.cols.n; j++) {
+            const int *x = wd.cols.x + (long)j * nt;
+            if (!relaxed || on_face(&face, x, count))
+                bad = master_add(&m, x) < 0;
+        }
+        free(count);
         pn_tdist_free(&wd);
+        if (bad) {
+            err = PANELS_E_NOMEM;
+            goto out;
+        }
     }
     /*
      * When the walk got stuck with almost all of y placed, its panels are nearly a solution
      * and the master needs only a few more; roundings of y would only make its LPs larger.
      */
-    r = initial_panels(&e, &m, y, left < 1e-6 ? 0 : nt / 2 + 20);
+    r = initial_panels(&e, &m, y, left < 1e-6 && !relaxed ? 0 : nt / 2 + 20);
     if (e.debug) {
         int eqv = 0, fx0 = 0, fxc = 0;
         for (int v = 0; v < pb->nvalues; v++)
@@ -1012,7 +1086,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         err = solver_error(r, maximin_only, diag);
         goto out;
     }
-    r = reach_target(&e, &m, tol, zmin);
+    r = reach_target(&e, &m, tol, zmin, relaxed);
     if (r == 0 || r == 4) {
         st->stages = fstages;
         st->columns = m.cols.n;

@@ -717,6 +717,50 @@ test_lottery(void **state)
 
 /* ---- the replication examples ---------------------------------------------------------- */
 
+/*
+ * The relaxed fractional leximin (the target on pools whose exact point real panels cannot
+ * reach): the lowest level is held at 1 - relax of its value, and everyone above it gets at
+ * least what the exact fractional leximin gives the least of them.
+ */
+static void
+test_frac_relaxed(void **state)
+{
+    (void)state;
+    struct panels_pool pool;
+    struct panels_diag d = {{0}};
+    assert_int_equal(build("feature,value,min,max\nage,young,2,2\nage,old,2,2\n"
+                           "gender,f,1,3\ngender,m,1,3\nplace,north,1,3\nplace,south,0,3\n",
+                           "id,age,gender,place\n1,young,f,north\n2,young,m,south\n"
+                           "3,young,m,south\n4,old,f,north\n5,old,f,south\n6,old,m,north\n"
+                           "7,old,m,north\n8,old,f,north\n9,old,m,south\n10,young,f,south\n",
+                           4, NULL, &pool, &d),
+                     PANELS_OK);
+    struct pn_problem pb;
+    assert_int_equal(pn_problem_build(&pool, &pb), PANELS_OK);
+    int nt = pb.ntypes, st = 0;
+    double *pi = calloc((size_t)nt, sizeof(double)), *pr = calloc((size_t)nt, sizeof(double));
+    assert_int_equal(pn_frac_leximin(&pb, 0, 0.0, pi, &st), 0);
+    assert_int_equal(pn_frac_leximin(&pb, 0, 0.1, pr, &st), 0);
+    double z1 = 1.0, above = 1.0, seats = 0.0;
+    for (int t = 0; t < nt; t++)
+        z1 = fmin(z1, pi[t]);
+    for (int t = 0; t < nt; t++) {
+        if (pi[t] > z1 + 1e-9)
+            above = fmin(above, pi[t]);
+        seats += pr[t] * pb.cnt[t];
+        assert_true(pr[t] >= 0.9 * z1 - 1e-9);
+    }
+    assert_true(above < 1.0); /* this pool has a level above the lowest */
+    assert_true(fabs(seats - pb.k) < 1e-6);
+    for (int t = 0; t < nt; t++)
+        if (pi[t] > z1 + 1e-9)
+            assert_true(pr[t] >= above - 1e-9);
+    free(pi);
+    free(pr);
+    pn_problem_free(&pb);
+    panels_pool_free(&pool);
+}
+
 /* The leximin target stops only when its objective has stopped rising: deterministic, by the
  * LP's values alone. */
 static void
@@ -794,6 +838,7 @@ main(void)
         cmocka_unit_test(test_check_rejects),
         cmocka_unit_test(test_lottery),
         cmocka_unit_test(test_stalled),
+        cmocka_unit_test(test_frac_relaxed),
         cmocka_unit_test(test_example_small_20),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
