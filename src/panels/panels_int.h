@@ -129,6 +129,9 @@ int pn_local_repair(struct pn_local *l, int *x, struct pn_rng *rng);
 /* Steepest ascent of sum w x by feasible swaps; pos: types with w > 0, by decreasing w.
  * Returns the final weight. */
 double pn_local_ascent(struct pn_local *l, int *x, const double *w, const int *pos, int npos);
+/* 1 when panel x (a real panel) lies in l's problem: every type within its seats on the face
+ * and every quota met. */
+int pn_local_holds(struct pn_local *l, const int *x);
 
 /* ---- exchanges of two members for two others (panels_pairs.c) -------------------------- */
 

@@ -891,24 +891,6 @@ solver_error(int r, int maximin_only, struct panels_diag *diag)
     return PANELS_E_INTERNAL;
 }
 
-/* Whether panel x lies on face: every type and quota within the face's bounds. */
-static int
-on_face(const struct pn_problem *face, const int *x, int *count)
-{
-    int nt = face->ntypes, nf = face->nfeatures;
-    memset(count, 0, (size_t)face->nvalues * sizeof(int));
-    for (int t = 0; t < nt; t++) {
-        if (x[t] < face->tlo[t] || x[t] > face->thi[t])
-            return 0;
-        for (int f = 0; f < nf && x[t]; f++)
-            count[face->tval[(long)t * nf + f]] += x[t];
-    }
-    for (int v = 0; v < face->nvalues; v++)
-        if (count[v] < face->lo[v] || count[v] > face->hi[v])
-            return 0;
-    return 1;
-}
-
 /*
  * Column generation's target from the fractional leximin pi: seats y, the rows' scales (for
  * maximin every type aims at zmin), the levels, and the smallest face of y with its engine and
@@ -1044,13 +1026,12 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
             }
         }
         /* the walk's panels lie on the face of y; for the relaxed target, those on its face */
-        int *count = malloc((size_t)pb->nvalues * sizeof(int) + 1), bad = !count;
+        int bad = 0;
         for (int j = 0; !bad && j < wd.cols.n; j++) {
             const int *x = wd.cols.x + (long)j * nt;
-            if (!relaxed || on_face(&face, x, count))
+            if (!relaxed || pn_local_holds(e.loc, x))
                 bad = master_add(&m, x) < 0;
         }
-        free(count);
         pn_tdist_free(&wd);
         if (bad) {
             err = PANELS_E_NOMEM;
@@ -1126,12 +1107,9 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
 out:
     if (err)
         pn_tdist_free(out);
-    master_free(&m);
     master_free(&m2);
-    engine_free(&e);
     engine_free(&full);
-    if (face.lo)
-        pn_face_free(&face);
+    target_free(&face, &e, &m);
     free(pi);
     free(y);
     free(scale);

@@ -175,6 +175,17 @@ violation(const struct pn_local *l)
     return v;
 }
 
+int
+pn_local_holds(struct pn_local *l, const int *x)
+{
+    const struct pn_problem *pb = l->pb;
+    for (int t = 0; t < pb->ntypes; t++)
+        if (x[t] < pb->tlo[t] || x[t] > pb->thi[t])
+            return 0;
+    load(l, x);
+    return violation(l) == 0;
+}
+
 /* Change of the violation when the count of value v goes down (dec) or up (inc) by one. */
 static int
 dec_gain(const struct pn_local *l, int v)
