@@ -70,6 +70,14 @@
 #define STALL_GAP    0.05
 /* Each level of the leximin target weighs this much less than the one below it. */
 #define LEVEL_WEIGHT 16.0
+/* master_prune: more than PRUNE_AT panels per row of the master, down to PRUNE_TO. */
+#define PRUNE_AT 4
+#define PRUNE_TO 3
+/* The relaxed target (pn_leximin) holds its lowest level at 1 - RELAX_SHARE * tolerance of the
+ * bound and gives the master the rest of the tolerance as margin on it; its master has two
+ * levels, the lowest weighing RELAXED_WEIGHT times more than all others together. */
+#define RELAX_SHARE    0.75
+#define RELAXED_WEIGHT 1000.0
 /* ... but never less than this, well above the LP's tolerances. */
 #define LEVEL_WEIGHT_MIN 1e-5
 
@@ -88,6 +96,7 @@ struct master {
     double *fixed; /* ntypes: level, or -1 while free (staged algorithm) */
     int nlev;      /* columns 1..nlev are the levels' s (one but for the leximin target) */
     int solved;    /* 1 after the first solve: later ones start from its basis */
+    int pruned;    /* panels dropped by master_prune */
 };
 
 static void
@@ -108,14 +117,15 @@ master_free(struct master *m)
 /*
  * A master over the given row scales; z lies in [0, zmax] (zmax <= 0: no upper bound). With
  * lvl (ntypes), the leximin target gets one s per level of the fractional point (nlev),
- * lowest first, and the objective weighs each level LEVEL_WEIGHT times less than the one
- * below: the master gives the lowest probabilities priority, as leximin does, instead of
- * trading them against the higher ones. Without lvl, column 1 is z in every row and columns
- * 2..nlev are empty, for the later stages of the staged algorithm (master_stage).
+ * lowest first, and the objective weighs each level ratio times less than the one below
+ * (LEVEL_WEIGHT; RELAXED_WEIGHT for the relaxed target's two levels): the master gives the
+ * lowest probabilities priority, as leximin does, instead of trading them against the higher
+ * ones. Without lvl, column 1 is z in every row and columns 2..nlev are empty, for the later
+ * stages of the staged algorithm (master_stage).
  */
 static int
 master_init(struct master *m, const struct pn_problem *pb, const double *scale, double zmax,
-            const int *lvl, int nlev)
+            const int *lvl, int nlev, double ratio)
 {
     int nt = pb->ntypes;
     memset(m, 0, sizeof(*m));
@@ -141,7 +151,7 @@ master_init(struct master *m, const struct pn_problem *pb, const double *scale, 
     glp_set_row_bnds(m->lp, nt + 1, GLP_FX, 1.0, 1.0);
     glp_add_cols(m->lp, m->nlev); /* z, or s per level */
     double weight = 1.0;
-    for (int l = 0; l < m->nlev; l++, weight = fmax(weight / LEVEL_WEIGHT, LEVEL_WEIGHT_MIN)) {
+    for (int l = 0; l < m->nlev; l++, weight = fmax(weight / ratio, LEVEL_WEIGHT_MIN)) {
         int len = 0;
         if (!lvl && l > 0) {
             glp_set_col_bnds(m->lp, l + 1, GLP_FX, 0.0, 0.0);
@@ -277,6 +287,76 @@ master_solve(struct master *m, struct panels_stats *st, double deadline)
     return 0;
 }
 
+static const double *g_rc; /* reduced costs for by_rc; the engine is single-threaded */
+
+static int
+by_rc(const void *a, const void *b)
+{
+    double x = g_rc[*(const int *)a], y = g_rc[*(const int *)b];
+    if (x != y)
+        return x < y ? -1 : 1;
+    return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * Keep the master small: with more than PRUNE_AT panels per row, drop the unused panels whose
+ * reduced cost is the most negative, down to PRUNE_TO per row. Only nonbasic columns go, so
+ * GLPK's basis stays valid and the solution the same; a dropped panel that pays again is
+ * found again. Returns how many went, -1 out of memory.
+ */
+static int
+master_prune(struct master *m)
+{
+    int nt = m->pb->ntypes, n = m->cols.n, rows = 1;
+    for (int t = 0; t < nt; t++)
+        rows += m->scale[t] > 0;
+    if (n <= PRUNE_AT * rows)
+        return 0;
+    int *cand = malloc((size_t)n * sizeof(int)), *num = malloc((size_t)(n + 1) * sizeof(int));
+    double *rc = malloc((size_t)n * sizeof(double));
+    char *drop = calloc((size_t)n, 1);
+    if (!cand || !num || !rc || !drop) {
+        free(cand);
+        free(num);
+        free(rc);
+        free(drop);
+        return -1;
+    }
+    int nc = 0;
+    for (int j = 0; j < n; j++) {
+        int c = j + 1 + m->nlev;
+        rc[j] = glp_get_col_dual(m->lp, c);
+        if (glp_get_col_stat(m->lp, c) != GLP_BS)
+            cand[nc++] = j;
+    }
+    g_rc = rc;
+    qsort(cand, (size_t)nc, sizeof(int), by_rc);
+    int ndrop = n - PRUNE_TO * rows;
+    if (ndrop > nc)
+        ndrop = nc;
+    for (int i = 0; i < ndrop; i++) {
+        drop[cand[i]] = 1;
+        num[i + 1] = cand[i] + 1 + m->nlev;
+    }
+    if (ndrop > 0)
+        glp_del_cols(m->lp, ndrop, num);
+    int k = 0;
+    for (int j = 0; j < n; j++)
+        if (!drop[j]) {
+            if (k != j)
+                memcpy(m->cols.x + (long)k * nt, m->cols.x + (long)j * nt,
+                       (size_t)nt * sizeof(int));
+            k++;
+        }
+    m->cols.n = k;
+    m->pruned += ndrop;
+    free(cand);
+    free(num);
+    free(rc);
+    free(drop);
+    return ndrop;
+}
+
 /* Smallest probability of any type under the master's current solution. */
 static double
 master_min_prob(const struct master *m)
@@ -395,13 +475,14 @@ cover_by_swaps(struct engine *e, struct master *m, int b, int *keep)
  * Panels to start from: batches of systematic samples of the fractional panel y, repaired by
  * swaps. Within a batch the offsets are evenly spread, so every type is on about N times its
  * fractional seat count of the N panels: the first master LP is already close to the target.
- * Then every type that should get a chance but is on no panel yet is put on one by swaps, or
- * by the MIP (forced to take it; when even that fails, no panel can hold it). Returns 0, 2
- * when no panel exists at all, 3 when the deadline passed, -1 out of memory, -2 solver
- * failure.
+ * Then, with cover, every type that should get a chance but is on no panel yet is put on one
+ * by swaps, or by the MIP (forced to take it; when even that fails, no panel can hold it);
+ * without, pricing does that (for the relaxed target of pn_leximin: on pool e 120 MIPs at
+ * the master's prices instead of 217 forced ones). Returns 0, 2 when no panel exists at all,
+ * 3 when the deadline passed, -1 out of memory, -2 solver failure.
  */
 static int
-initial_panels(struct engine *e, struct master *m, const double *y, int want)
+initial_panels(struct engine *e, struct master *m, const double *y, int want, int cover)
 {
     const struct pn_problem *pb = e->pb;
     int nt = pb->ntypes;
@@ -444,6 +525,8 @@ initial_panels(struct engine *e, struct master *m, const double *y, int want)
         if (master_add(m, e->found.x) < 0)
             return -1;
     }
+    if (!cover)
+        return 0;
     /* Cover every type that has a row. */
     char *covered = calloc((size_t)nt, 1);
     int *keep = malloc((size_t)nt * sizeof(int)), rc = 0;
@@ -636,8 +719,10 @@ pn_stalled(const double *obj, int n)
 static int
 reach_target(struct engine *e, struct master *m, double tol, double bound, int relaxed)
 {
-    int have_center = 0, n = 0, cap = 0, r = 0;
+    int have_center = 0, n = 0, cap = 0, r = 0, fixed_now = 0;
     double *obj = NULL, shown = 0.0; /* progress never goes back */
+    /* the share of its level the relaxed target's lowest level needs: (1 - tol) of the bound */
+    double need = (1.0 - tol) / (1.0 - RELAX_SHARE * tol) + 1e-6; /* above the LP's tolerances */
     for (;;) {
         int ms = master_solve(m, e->st, e->deadline);
         if (ms < 0) {
@@ -647,6 +732,15 @@ reach_target(struct engine *e, struct master *m, double tol, double bound, int r
         double s = master_s(m);
         if (e->debug > 1)
             debug_line(e, "target", m, s);
+        /* Once the relaxed target's lowest level has what it needs, it is held there and the
+         * master serves only the others: raising it further only took from them. The
+         * objective changes, so the stall rule starts over. */
+        if (relaxed && glp_get_col_type(m->lp, 1) != GLP_FX && glp_get_col_prim(m->lp, 1) >= need) {
+            glp_set_col_bnds(m->lp, 1, GLP_FX, need, need);
+            glp_set_obj_coef(m->lp, 1, 0.0);
+            fixed_now = 1;
+            n = 0;
+        }
         /* a relaxed target (pn_leximin) counts only with the minimum within tol of the bound */
         if (s >= 1.0 - TARGET_TOL && !relaxed)
             break;
@@ -660,7 +754,9 @@ reach_target(struct engine *e, struct master *m, double tol, double bound, int r
             }
             obj = o;
         }
-        obj[n++] = glp_get_obj_val(m->lp);
+        if (!fixed_now)
+            obj[n++] = glp_get_obj_val(m->lp);
+        fixed_now = 0;
         if (tol > 0 && pn_stalled(obj, n) &&
             master_min_prob(m) >= (1.0 - fmax(tol, STALL_GAP)) * bound) {
             if (e->debug)
@@ -674,6 +770,10 @@ reach_target(struct engine *e, struct master *m, double tol, double bound, int r
         }
         shown = fmax(shown, s);
         pn_progress(e->opts, "panels zoeken / searching panels", 0.1 + 0.9 * shown);
+        if (master_prune(m) < 0) {
+            r = -1;
+            break;
+        }
         int added = price_round(e, m, &have_center);
         if (added < 0) {
             r = added == -3 ? 3 : added;
@@ -893,14 +993,15 @@ solver_error(int r, int maximin_only, struct panels_diag *diag)
 
 /*
  * Column generation's target from the fractional leximin pi: seats y, the rows' scales (for
- * maximin every type aims at zmin), the levels, and the smallest face of y with its engine and
- * master. Returns 0, -1 out of memory.
+ * maximin every type aims at zmin), the levels (for the relaxed target two: the lowest and
+ * all others), and the smallest face of y with its engine and master. Returns 0, -1 out of
+ * memory.
  */
 static int
-target_setup(const struct pn_problem *pb, int maximin_only, const double *pi, double zmin,
-             double *y, double *scale, int *lvl, struct pn_problem *face, struct engine *e,
-             struct master *m, const struct panels_select_opts *opts, struct panels_stats *st,
-             double deadline)
+target_setup(const struct pn_problem *pb, int maximin_only, int relaxed, const double *pi,
+             double zmin, double *y, double *scale, int *lvl, struct pn_problem *face,
+             struct engine *e, struct master *m, const struct panels_select_opts *opts,
+             struct panels_stats *st, double deadline)
 {
     int nt = pb->ntypes;
     for (int t = 0; t < nt; t++) {
@@ -917,8 +1018,14 @@ target_setup(const struct pn_problem *pb, int maximin_only, const double *pi, do
         if (face->tlo[t] == face->thi[t] && face->tlo[t] * scale[t] >= 1.0 - 1e-9)
             scale[t] = 0.0;
     int nlev = maximin_only ? 0 : levels(pi, nt, lvl);
+    if (relaxed && nlev > 2) {
+        for (int t = 0; t < nt; t++)
+            lvl[t] = lvl[t] > 0;
+        nlev = 2;
+    }
     if (nlev < 0 || engine_init(e, face, face, opts, st, deadline) < 0 ||
-        master_init(m, face, scale, 1.0, maximin_only ? NULL : lvl, nlev) < 0)
+        master_init(m, face, scale, 1.0, maximin_only ? NULL : lvl, nlev,
+                    relaxed ? RELAXED_WEIGHT : LEVEL_WEIGHT) < 0)
         return -1;
     return 0;
 }
@@ -978,8 +1085,8 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
             zmin = pi[t];
     st->bound = zmin;
     /* Leximin aims at the fractional leximin point; maximin at its value for everyone. */
-    if (target_setup(pb, maximin_only, pi, zmin, y, scale, lvl, &face, &e, &m, opts, st, deadline) <
-        0) {
+    if (target_setup(pb, maximin_only, 0, pi, zmin, y, scale, lvl, &face, &e, &m, opts, st,
+                     deadline) < 0) {
         err = PANELS_E_NOMEM;
         goto out;
     }
@@ -1008,17 +1115,20 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
         /*
          * Real panels do not reach y. When the walk left more than the tolerance of it, leximin
          * aims instead at the leximin over fractional panels whose lowest level is held at
-         * 1 - tolerance of its value: on the hardest pools the higher levels are very
-         * sensitive to the lowest one (pool e: with the lowest level 0.5 % lower, the bound
-         * of the next one goes from 0.098 to 0.217), and the tolerance allows that trade, as
-         * it allows a stage of the staged algorithm to end within it. The target then counts
-         * as reached only with the smallest probability within the tolerance of the bound.
+         * 1 - RELAX_SHARE * tolerance of its value: on the hardest pools the higher levels are
+         * very sensitive to the lowest one (pool e: with the lowest level 0.5 % lower, the
+         * bound of the next one goes from 0.098 to 0.217), and the tolerance allows that
+         * trade, as it allows a stage of the staged algorithm to end within it. The target
+         * counts as reached with the smallest probability within the tolerance of the bound
+         * and every other within the tolerance of its level; its master has two levels, the
+         * lowest and all others together (reach_target holds the lowest once it has enough),
+         * so that it raises the worst-off of the others rather than a sum of their levels.
          */
         if (!maximin_only && tol > 0 && left > tol &&
-            pn_frac_leximin(pb, 0, tol, pi, &fstages) == 0) {
+            pn_frac_leximin(pb, 0, RELAX_SHARE * tol, pi, &fstages) == 0) {
             target_free(&face, &e, &m);
             relaxed = 1;
-            if (target_setup(pb, 0, pi, zmin, y, scale, lvl, &face, &e, &m, opts, st, deadline) <
+            if (target_setup(pb, 0, 1, pi, zmin, y, scale, lvl, &face, &e, &m, opts, st, deadline) <
                 0) {
                 pn_tdist_free(&wd);
                 err = PANELS_E_NOMEM;
@@ -1042,7 +1152,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
      * When the walk got stuck with almost all of y placed, its panels are nearly a solution
      * and the master needs only a few more; roundings of y would only make its LPs larger.
      */
-    r = initial_panels(&e, &m, y, left < 1e-6 && !relaxed ? 0 : nt / 2 + 20);
+    r = initial_panels(&e, &m, y, left < 1e-6 && !relaxed ? 0 : nt / 2 + 20, !relaxed);
     if (e.debug) {
         int eqv = 0, fx0 = 0, fxc = 0;
         for (int v = 0; v < pb->nvalues; v++)
@@ -1070,7 +1180,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     r = reach_target(&e, &m, tol, zmin, relaxed);
     if (r == 0 || r == 4) {
         st->stages = fstages;
-        st->columns = m.cols.n;
+        st->columns = m.cols.n + m.pruned;
         st->reached = master_min_prob(&m);
         st->higher_unproven = r == 4 && !maximin_only;
         if (st->higher_unproven)
@@ -1087,7 +1197,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
     for (int t = 0; t < nt; t++)
         scale[t] = 1.0 / pb->cnt[t];
     if (engine_init(&full, pb, &face, opts, st, deadline) < 0 ||
-        master_init(&m2, pb, scale, 0.0, NULL, maximin_only ? 1 : nt) < 0) {
+        master_init(&m2, pb, scale, 0.0, NULL, maximin_only ? 1 : nt, LEVEL_WEIGHT) < 0) {
         err = PANELS_E_NOMEM;
         goto out;
     }
@@ -1097,7 +1207,7 @@ pn_leximin(const struct pn_problem *pb, int maximin_only, const struct panels_se
             goto out;
         }
     r = staged(&e, &full, &m2, maximin_only, tol);
-    st->columns = m2.cols.n;
+    st->columns = m2.cols.n + m.pruned;
     st->reached = master_min_prob(&m2);
     if (r != 0) {
         err = solver_error(r, maximin_only, diag);
