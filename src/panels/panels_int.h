@@ -54,6 +54,9 @@ int pn_cols_add(struct pn_cols *c, const int *x); /* 0 ok, -1 out of memory; ski
 int pn_cols_find(const struct pn_cols *c, const int *x); /* index or -1 */
 void pn_cols_free(struct pn_cols *c);
 
+/* Sort the indices idx[0..n) by key[idx], ascending (desc: descending), ties by index. */
+void pn_sort_by(int *idx, int n, const double *key, int desc);
+
 /* CLOCK_MONOTONIC in seconds: only for time limits, which end a run with an error and never
  * change its answer. */
 double pn_now(void);

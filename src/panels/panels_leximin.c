@@ -287,17 +287,6 @@ master_solve(struct master *m, struct panels_stats *st, double deadline)
     return 0;
 }
 
-static const double *g_rc; /* reduced costs for by_rc; the engine is single-threaded */
-
-static int
-by_rc(const void *a, const void *b)
-{
-    double x = g_rc[*(const int *)a], y = g_rc[*(const int *)b];
-    if (x != y)
-        return x < y ? -1 : 1;
-    return *(const int *)a - *(const int *)b;
-}
-
 /*
  * Keep the master small: with more than PRUNE_AT panels per row, drop the unused panels whose
  * reduced cost is the most negative, down to PRUNE_TO per row. Only nonbasic columns go, so
@@ -329,8 +318,7 @@ master_prune(struct master *m)
         if (glp_get_col_stat(m->lp, c) != GLP_BS)
             cand[nc++] = j;
     }
-    g_rc = rc;
-    qsort(cand, (size_t)nc, sizeof(int), by_rc);
+    pn_sort_by(cand, nc, rc, 0);
     int ndrop = n - PRUNE_TO * rows;
     if (ndrop > nc)
         ndrop = nc;
@@ -576,17 +564,6 @@ out:
 
 /* ---- pricing --------------------------------------------------------------------------- */
 
-static const double *g_w; /* weights for by_weight_desc; the engine is single-threaded */
-
-static int
-by_weight_desc(const void *a, const void *b)
-{
-    double x = g_w[*(const int *)a], y = g_w[*(const int *)b];
-    if (x != y)
-        return x < y ? 1 : -1;
-    return *(const int *)a - *(const int *)b;
-}
-
 /*
  * Heuristic pricing: steepest ascent by swaps on the weights w from the panels the master
  * uses. Adds every panel worth more than mu + PRICE_TOL at the true prices wtrue; returns
@@ -600,8 +577,7 @@ local_pricing(struct engine *e, struct master *m, const double *w, const double 
     for (int t = 0; t < nt; t++)
         if (w[t] > 0)
             pos[npos++] = t;
-    g_w = w;
-    qsort(pos, (size_t)npos, sizeof(int), by_weight_desc);
+    pn_sort_by(pos, npos, w, 1);
     /* Exchanges are cheap on a face with few free seats: start from every panel in use, up to
      * about PAIR_BUDGET pairs of members per round. */
     int limit = 12;

@@ -118,6 +118,27 @@ pn_cols_find(const struct pn_cols *c, const int *x)
     return -1;
 }
 
+static const double *g_key; /* pn_sort_by's keys; the engine is single-threaded */
+static int g_desc;
+
+static int
+by_key(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    double x = g_key[i], y = g_key[j];
+    if (x != y)
+        return (x < y) != g_desc ? -1 : 1;
+    return i - j;
+}
+
+void
+pn_sort_by(int *idx, int n, const double *key, int desc)
+{
+    g_key = key;
+    g_desc = desc != 0;
+    qsort(idx, (size_t)n, sizeof(int), by_key);
+}
+
 void
 pn_cols_free(struct pn_cols *c)
 {

@@ -142,17 +142,6 @@ walk_face(struct walk *w, const double *y, struct pn_rng *rng)
     return integral;
 }
 
-static const double *g_dj; /* for by_dj; the engine is single-threaded */
-
-static int
-by_dj(const void *a, const void *b)
-{
-    double x = g_dj[*(const int *)a], y = g_dj[*(const int *)b];
-    if (x != y)
-        return x < y ? -1 : 1;
-    return *(const int *)a - *(const int *)b;
-}
-
 /*
  * A small MIP around the LP corner: types with a fractional value and the m types free on
  * the face with the smallest reduced costs may move, all others keep their (whole) LP value.
@@ -178,8 +167,7 @@ walk_sub(struct walk *w, int m)
         }
         cand[nfree++] = t;
     }
-    g_dj = w->dj;
-    qsort(cand, (size_t)nfree, sizeof(int), by_dj);
+    pn_sort_by(cand, nfree, w->dj, 0);
     nc = nfree < m ? nfree : m;
     if (nc > 0 && w->dj[cand[nc - 1]] < 0)
         nc = nfree; /* more fractional values than m: take every free one */
