@@ -70,6 +70,8 @@
 #define STALL_GAP    0.05
 /* Each level of the leximin target weighs this much less than the one below it. */
 #define LEVEL_WEIGHT 16.0
+/* ... but never less than this, well above the LP's tolerances. */
+#define LEVEL_WEIGHT_MIN 1e-5
 /* master_prune: more than PRUNE_AT panels per row of the master, down to PRUNE_TO. */
 #define PRUNE_AT 4
 #define PRUNE_TO 3
@@ -78,8 +80,6 @@
  * levels, the lowest weighing RELAXED_WEIGHT times more than all others together. */
 #define RELAX_SHARE    0.75
 #define RELAXED_WEIGHT 1000.0
-/* ... but never less than this, well above the LP's tolerances. */
-#define LEVEL_WEIGHT_MIN 1e-5
 
 /* ---- the master LP --------------------------------------------------------------------- */
 
