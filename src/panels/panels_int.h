@@ -189,8 +189,9 @@ struct pn_tdist {
 void pn_tdist_free(struct pn_tdist *d);
 
 /* Whether the leximin target has stalled: obj holds the master's objective after each of its n
- * solves so far; 1 when the last few rose by less than a small fraction (panels_leximin.c). */
-int pn_stalled(const double *obj, int n);
+ * solves so far; 1 when the last window of them rose by less than a small fraction
+ * (panels_leximin.c). */
+int pn_stalled(const double *obj, int n, int window);
 
 /*
  * Carathéodory walk from the fractional panel y (in the polytope of pb): out (zeroed, with

@@ -66,8 +66,13 @@
  * STALL_SOLVES master solves. It then stops if the smallest probability is within the
  * tolerance, or STALL_GAP if that is larger, of the bound, and says how far it is. */
 #define STALL_SOLVES 10
-#define STALL_RISE   3e-4
-#define STALL_GAP    0.05
+/* ... and over STALL_SOLVES_HELD once the relaxed target holds its lowest level (reach_target):
+ * then only the others are left, and a pool they do not stall on is proven instead of
+ * labelled (pool e with 1,500 initial roundings: 98.6 % of their level with 10, reached with
+ * 20); a pool whose lowest level never gets there (seed 15) is not kept waiting. */
+#define STALL_SOLVES_HELD 20
+#define STALL_RISE        3e-4
+#define STALL_GAP         0.05
 /* Each level of the leximin target weighs this much less than the one below it. */
 #define LEVEL_WEIGHT 16.0
 /* ... but never less than this, well above the LP's tolerances. */
@@ -672,15 +677,16 @@ price_round(struct engine *e, struct master *m, int *have_center)
 /* ---- reaching the fractional target ---------------------------------------------------- */
 
 /*
- * Has the target stalled? obj holds the objective of every master solve so far (n of them).
+ * Has the target stalled? obj holds the objective of every master solve so far (n of them);
+ * stalled when it rose less than STALL_RISE (relative) over the last window solves.
  * Deterministic: it looks at the LP's values only, never at the clock.
  */
 int
-pn_stalled(const double *obj, int n)
+pn_stalled(const double *obj, int n, int window)
 {
-    if (n <= STALL_SOLVES)
+    if (n <= window)
         return 0;
-    double now = obj[n - 1], then = obj[n - 1 - STALL_SOLVES];
+    double now = obj[n - 1], then = obj[n - 1 - window];
     return now - then < STALL_RISE * fabs(now);
 }
 
@@ -733,7 +739,9 @@ reach_target(struct engine *e, struct master *m, double tol, double bound, int r
         if (!fixed_now)
             obj[n++] = glp_get_obj_val(m->lp);
         fixed_now = 0;
-        if (tol > 0 && pn_stalled(obj, n) &&
+        int window =
+            relaxed && glp_get_col_type(m->lp, 1) == GLP_FX ? STALL_SOLVES_HELD : STALL_SOLVES;
+        if (tol > 0 && pn_stalled(obj, n, window) &&
             master_min_prob(m) >= (1.0 - fmax(tol, STALL_GAP)) * bound) {
             if (e->debug)
                 debug_line(e, "target stalled", m, s);

@@ -770,15 +770,17 @@ test_stalled(void **state)
     double obj[40];
     for (int i = 0; i < 40; i++)
         obj[i] = 1.0 + 0.01 * i; /* rising by 1 % a solve */
-    assert_false(pn_stalled(obj, 40));
-    assert_false(pn_stalled(obj, 3));
+    assert_false(pn_stalled(obj, 40, 10));
+    assert_false(pn_stalled(obj, 3, 10));
     for (int i = 20; i < 40; i++)
         obj[i] = obj[19] + 1e-6 * (i - 19); /* then flat */
-    assert_false(pn_stalled(obj, 25));      /* the last solves still include the rise */
-    assert_true(pn_stalled(obj, 31));
-    assert_true(pn_stalled(obj, 40));
+    assert_false(pn_stalled(obj, 25, 10));  /* the last solves still include the rise */
+    assert_true(pn_stalled(obj, 31, 10));
+    assert_true(pn_stalled(obj, 40, 10));
+    assert_false(pn_stalled(obj, 31, 20)); /* a longer window still sees the rise */
+    assert_true(pn_stalled(obj, 40, 20));
     double flat[5] = {1, 1, 1, 1, 1};
-    assert_false(pn_stalled(flat, 5)); /* too few solves to tell */
+    assert_false(pn_stalled(flat, 5, 10)); /* too few solves to tell */
 }
 
 static void
